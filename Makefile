@@ -1,0 +1,72 @@
+# Clinic micro-needling assistant. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+RASA := $(PY) -m rasa
+INSTALL_STAMP := $(VENV)/.install-stamp
+SPACY_LINK := $(VENV)/spacy/en_core_web_sm
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+
+.PHONY: help install train run shell test check validate unit stories e2e clean lock
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+install: $(INSTALL_STAMP) ## build .venv with the exact pins (seconds when already installed)
+
+$(INSTALL_STAMP): requirements.txt scripts/link_spacy_model.py
+	@set -e; start=$$(date +%s); \
+	python_bin=$$(scripts/find_python.sh); \
+	if [ -x $(PY) ] && ! $(PY) -c 'import sys; sys.exit(not (3,8) <= sys.version_info[:2] <= (3,10))' 2>/dev/null; then \
+	  echo "Removing $(VENV): it is not a Python 3.8-3.10 environment"; rm -rf $(VENV); fi; \
+	if [ ! -x $(PY) ]; then echo "Creating $(VENV) with $$python_bin"; "$$python_bin" -m venv $(VENV); fi; \
+	echo "Installing the exact pins from requirements.txt (first time: about 2-4 minutes)..."; \
+	$(PY) -m pip install --quiet --upgrade pip==24.0; \
+	$(PY) -m pip install --quiet --no-deps -r requirements.txt; \
+	$(PY) -m pip check; \
+	$(PY) scripts/link_spacy_model.py; \
+	touch $(INSTALL_STAMP); \
+	echo "Installed in $$(( $$(date +%s) - start )) s."
+
+train: install ## train only if config, domain or data changed since the newest model
+	@$(PY) -m ops.training
+
+run: install ## install, train if stale, start both servers, print where to chat; Ctrl-C stops
+	@$(PY) -m ops.run
+
+shell: install ## like run, but chat in this terminal (buttons are numbered)
+	@$(PY) -m ops.run --chat
+
+validate: install ## rasa data validate, failing on any warning
+	@$(RASA) data validate --fail-on-warnings --quiet
+
+check: validate ## data and settings checks staff run after an edit
+	@$(PY) -m clinic check-settings
+
+unit: install ## pytest for plain modules and custom actions (no model needed)
+	@$(PY) -m pytest -q tests/unit tests/actions
+
+stories: train ## rasa test on the test stories; fails on any failed story
+	@$(RASA) test core --stories tests/stories --fail-on-prediction-errors --out results/stories --no-plot
+	@$(PY) -m pytest -q tests/nlu
+
+e2e: train ## start both servers on free loopback ports and chat over the REST webhook
+	@$(PY) -m pytest -q tests/e2e
+
+test: ## the whole suite, non-interactive (what .ci/run calls)
+	@set -e; start=$$(date +%s); \
+	$(MAKE) --no-print-directory install; \
+	echo "== checks"; $(MAKE) --no-print-directory check; \
+	echo "== unit and action tests"; $(MAKE) --no-print-directory unit; \
+	echo "== model"; $(MAKE) --no-print-directory train; \
+	echo "== test stories and NLU"; $(MAKE) --no-print-directory stories; \
+	echo "== end-to-end"; $(MAKE) --no-print-directory e2e; \
+	echo "All tests passed in $$(( $$(date +%s) - start )) s."
+
+lock: install ## re-freeze requirements.txt from the current .venv
+	@{ head -2 requirements.txt; $(PY) -m pip freeze | grep -v '^-e'; } > requirements.txt.new && mv requirements.txt.new requirements.txt
+
+clean: ## remove models, results and run-time files (keeps .venv)
+	rm -rf models results var .rasa

@@ -1,0 +1,59 @@
+"""Checks a REST webhook request body before it reaches the model. No Rasa imports."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Dict, Optional, Union
+
+DEFAULT_MAX_MESSAGE_CHARS = 1000
+MAX_SENDER_CHARS = 128
+MAX_METADATA_KEYS = 20
+# Sender ids come from the widget (a random id in localStorage); anything else is refused so
+# that ids can't smuggle control characters into logs or collide with "default".
+_SENDER_PATTERN = re.compile(r"^[A-Za-z0-9_.:@\-]{1,%d}$" % MAX_SENDER_CHARS)
+
+
+@dataclass(frozen=True)
+class WebhookMessage:
+    sender: str
+    text: str
+    metadata: Optional[Dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class PayloadError:
+    """A request the server refuses (HTTP 400) with a message the client can show."""
+
+    error: str
+
+
+@dataclass(frozen=True)
+class TooLong:
+    """A well-formed message over the limit: answered in the chat, not refused."""
+
+    sender: str
+    length: int
+    limit: int
+
+
+def check_payload(
+    body: Any, max_chars: int = DEFAULT_MAX_MESSAGE_CHARS
+) -> Union[WebhookMessage, PayloadError, TooLong]:
+    if not isinstance(body, dict):
+        return PayloadError('body must be a JSON object like {"sender": "id", "message": "hi"}')
+    sender = body.get("sender")
+    if not isinstance(sender, str) or not _SENDER_PATTERN.match(sender):
+        return PayloadError(
+            f"'sender' must be 1-{MAX_SENDER_CHARS} letters, digits or _ . : @ -"
+        )
+    text = body.get("message")
+    if not isinstance(text, str):
+        return PayloadError("'message' must be a string")
+    if not text.strip():
+        return PayloadError("'message' is empty")
+    if len(text) > max_chars:
+        return TooLong(sender=sender, length=len(text), limit=max_chars)
+    metadata = body.get("metadata")
+    if metadata is not None and (not isinstance(metadata, dict) or len(metadata) > MAX_METADATA_KEYS):
+        return PayloadError(f"'metadata' must be an object with at most {MAX_METADATA_KEYS} keys")
+    return WebhookMessage(sender=sender, text=text, metadata=metadata)

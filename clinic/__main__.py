@@ -1,0 +1,35 @@
+"""Staff commands: `python -m clinic <command>`. Run `python -m clinic --help`."""
+import argparse
+import sys
+
+from clinic.hours import describe_week
+from clinic.prices import describe_prices
+from clinic.settings import SettingsError, load_settings, settings_path
+
+
+def check_settings() -> int:
+    """Validate the clinic settings file and show what visitors will be told."""
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(f"OK: {settings_path()}")
+    print(f"  {settings.name}, {settings.phone} ({settings.phone_e164}), {settings.address}")
+    print(f"  Hours ({settings.timezone}): {describe_week(settings)}")
+    print(f"  Booking: {settings.booking_url}; emergency number: {settings.emergency_number}")
+    print(f"  Prices: {describe_prices(settings) or 'none listed (the cost answer says so)'}")
+    return 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m clinic", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("check-settings", help=check_settings.__doc__)
+    args = parser.parse_args()
+    if args.command == "check-settings":
+        sys.exit(check_settings())
+
+
+if __name__ == "__main__":
+    main()

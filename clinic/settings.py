@@ -1,0 +1,203 @@
+"""Typed loader for the clinic's settings file (clinic.yml), the one file staff edit.
+
+A bad file is rejected at start with a message that names the file and the field, so a
+typo never reaches a visitor as a wrong phone number.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import time
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Optional, Tuple
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import phonenumbers
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SETTINGS_PATH = REPO_ROOT / "clinic.yml"
+SETTINGS_ENV_VAR = "CLINIC_SETTINGS"
+
+WEEKDAYS: Tuple[str, ...] = (
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+)
+_HOURS_PATTERN = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+_EMERGENCY_PATTERN = re.compile(r"^[0-9 +\-]{2,20}$")
+_REQUIRED_TEXT_FIELDS = ("name", "phone", "address", "booking_url", "emergency_number")
+
+
+class SettingsError(ValueError):
+    """The settings file is missing, unreadable or has a bad field."""
+
+
+@dataclass(frozen=True)
+class OpeningHours:
+    """Opening and closing time of one day; `None` for both means closed."""
+
+    opens: Optional[time]
+    closes: Optional[time]
+
+    @property
+    def is_closed(self) -> bool:
+        return self.opens is None
+
+    def describe(self) -> str:
+        if self.opens is None or self.closes is None:
+            return "closed"
+        return f"{self.opens:%H:%M}–{self.closes:%H:%M}"
+
+
+@dataclass(frozen=True)
+class PriceItem:
+    item: str
+    price: str
+
+
+@dataclass(frozen=True)
+class ClinicSettings:
+    name: str
+    phone: str
+    phone_region: str
+    address: str
+    timezone: str
+    opening_hours: Dict[str, OpeningHours]
+    booking_url: str
+    emergency_number: str
+    prices: List[PriceItem] = field(default_factory=list)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def phone_e164(self) -> str:
+        parsed = phonenumbers.parse(self.phone, self.phone_region)
+        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def settings_path() -> Path:
+    """The settings file in use: $CLINIC_SETTINGS, else clinic.yml at the repo root."""
+    configured = os.environ.get(SETTINGS_ENV_VAR)
+    return Path(configured) if configured else DEFAULT_SETTINGS_PATH
+
+
+def load_settings(path: Optional[Path] = None) -> ClinicSettings:
+    """Read and validate the settings file; raise SettingsError naming the bad field."""
+    path = Path(path) if path else settings_path()
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SettingsError(f"{path}: clinic settings file not found (set {SETTINGS_ENV_VAR})")
+    except yaml.YAMLError as error:
+        raise SettingsError(f"{path}: not valid YAML: {error}")
+    if not isinstance(raw, Mapping):
+        raise SettingsError(f"{path}: expected a mapping of settings at the top level")
+    try:
+        return parse_settings(raw)
+    except SettingsError as error:
+        raise SettingsError(f"{path}: {error}") from None
+
+
+def parse_settings(raw: Mapping[str, Any]) -> ClinicSettings:
+    """Validate an already-parsed mapping (the file's content) into ClinicSettings."""
+    unknown = sorted(set(raw) - {*_REQUIRED_TEXT_FIELDS, "phone_region", "timezone",
+                                 "opening_hours", "prices"})
+    if unknown:
+        raise SettingsError(f"unknown field(s) {', '.join(unknown)}: check the spelling")
+    text = {key: _required_text(raw, key) for key in _REQUIRED_TEXT_FIELDS}
+    region = _required_text(raw, "phone_region").upper()
+    _check_phone(text["phone"], region)
+    _check_url(text["booking_url"])
+    if not _EMERGENCY_PATTERN.match(text["emergency_number"]):
+        raise SettingsError(
+            f"field 'emergency_number': {text['emergency_number']!r} is not a phone number"
+        )
+    timezone = _required_text(raw, "timezone")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(
+            f"field 'timezone': {timezone!r} is not an IANA time zone such as America/New_York"
+        )
+    return ClinicSettings(
+        phone_region=region,
+        timezone=timezone,
+        opening_hours=_parse_opening_hours(raw.get("opening_hours")),
+        prices=_parse_prices(raw.get("prices")),
+        **text,
+    )
+
+
+def _required_text(raw: Mapping[str, Any], key: str) -> str:
+    value = raw.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise SettingsError(f"field '{key}' is required and is empty or missing")
+    if not isinstance(value, (str, int)):
+        raise SettingsError(f"field '{key}' must be text, got {type(value).__name__}")
+    return str(value).strip()
+
+
+def _check_phone(phone: str, region: str) -> None:
+    try:
+        parsed = phonenumbers.parse(phone, region)
+    except phonenumbers.NumberParseException as error:
+        raise SettingsError(f"field 'phone': {phone!r} cannot be read as a phone number ({error})")
+    if not phonenumbers.is_valid_number(parsed):
+        raise SettingsError(f"field 'phone': {phone!r} is not a valid number for region {region}")
+
+
+def _check_url(url: str) -> None:
+    if not re.match(r"^https?://[^\s/]+\.[^\s]+$", url):
+        raise SettingsError(f"field 'booking_url': {url!r} must be a full http(s):// address")
+
+
+def _parse_opening_hours(raw: Any) -> Dict[str, OpeningHours]:
+    if not isinstance(raw, Mapping):
+        raise SettingsError("field 'opening_hours' must list every weekday, monday to sunday")
+    missing = [day for day in WEEKDAYS if day not in raw]
+    extra = sorted(set(raw) - set(WEEKDAYS))
+    if missing or extra:
+        raise SettingsError(
+            "field 'opening_hours' must name each weekday once"
+            + (f"; missing: {', '.join(missing)}" if missing else "")
+            + (f"; not a weekday: {', '.join(map(str, extra))}" if extra else "")
+        )
+    return {day: _parse_day(day, raw[day]) for day in WEEKDAYS}
+
+
+def _parse_day(day: str, value: Any) -> OpeningHours:
+    if value is None or str(value).strip().lower() == "closed":
+        return OpeningHours(None, None)
+    match = _HOURS_PATTERN.match(str(value))
+    where = f"field 'opening_hours.{day}'"
+    if not match:
+        raise SettingsError(f"{where}: {value!r} must look like \"09:00-18:00\" or closed")
+    h1, m1, h2, m2 = (int(part) for part in match.groups())
+    try:
+        opens, closes = time(h1, m1), time(h2, m2)
+    except ValueError:
+        raise SettingsError(f"{where}: {value!r} is not a real time of day")
+    if closes <= opens:
+        raise SettingsError(f"{where}: closing time must be after opening time")
+    return OpeningHours(opens, closes)
+
+
+def _parse_prices(raw: Any) -> List[PriceItem]:
+    if raw in (None, []):
+        return []
+    if not isinstance(raw, list):
+        raise SettingsError("field 'prices' must be a list of {item, price} entries or []")
+    items = []
+    for index, entry in enumerate(raw, start=1):
+        if not isinstance(entry, Mapping) or not entry.get("item") or not entry.get("price"):
+            raise SettingsError(f"field 'prices' entry {index} needs both 'item' and 'price'")
+        items.append(PriceItem(str(entry["item"]).strip(), str(entry["price"]).strip()))
+    return items

@@ -1,0 +1,91 @@
+"""`make run` / `make shell`: train if stale, start both servers, say where to chat.
+
+Environment (defaults in brackets): RASA_PORT (5005), ACTION_PORT (5055), RASA_AUTH_TOKEN
+(generated for the session and printed when unset), ACTION_SERVER_TOKEN (generated when
+unset), CORS_ORIGINS (*; space-separated origins allowed to call Rasa from a browser),
+CLINIC_SETTINGS (clinic.yml).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import signal
+import sys
+import time
+
+from clinic.settings import SettingsError, load_settings, settings_path
+from ops.chat import chat_loop
+from ops.servers import BotServers, ServerConfig, ServerFailed
+from ops.training import train_if_stale
+
+
+def _config_from_env() -> tuple[ServerConfig, bool]:
+    auth_token = os.environ.get("RASA_AUTH_TOKEN", "")
+    generated = not auth_token
+    config = ServerConfig(
+        model=train_if_stale(),
+        rasa_port=int(os.environ.get("RASA_PORT", "5005")),
+        action_port=int(os.environ.get("ACTION_PORT", "5055")),
+        auth_token=auth_token or secrets.token_urlsafe(24),
+        action_token=os.environ.get("ACTION_SERVER_TOKEN") or secrets.token_urlsafe(24),
+        cors_origins=os.environ.get("CORS_ORIGINS", "*").split(),
+    )
+    return config, generated
+
+
+def _banner(config: ServerConfig, token_generated: bool) -> str:
+    token_line = (
+        f"HTTP API token (generated for this session): {config.auth_token}"
+        if token_generated
+        else "HTTP API token: the RASA_AUTH_TOKEN you set"
+    )
+    return f"""
+The clinic assistant is running.
+  Chat over REST:  curl -s -X POST {config.rasa_url}/webhooks/rest/webhook \\
+                     -H 'Content-Type: application/json' -d '{{"sender":"me","message":"hi"}}'
+  Terminal chat:   make shell   (starts its own servers; stop this one first or set other ports)
+  HTTP API:        {config.rasa_url}/status?token=...   {token_line}
+  Logs:            var/logs/rasa.log, var/logs/actions.log
+Press Ctrl-C to stop both servers.
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--chat", action="store_true", help="chat in this terminal, then stop")
+    args = parser.parse_args()
+    try:
+        load_settings()
+    except SettingsError as error:
+        sys.exit(f"error: clinic settings: {error}")
+    print(f"Clinic settings: {settings_path()}")
+    config, token_generated = _config_from_env()
+    print("Starting the action server and the Rasa server (about 15-30 s)...", flush=True)
+    started = time.monotonic()
+    servers = BotServers(config)
+    try:
+        servers.start()
+    except ServerFailed as error:
+        sys.exit(f"error: {error}")
+    print(f"Ready in {time.monotonic() - started:.0f} s.")
+    try:
+        if args.chat:
+            chat_loop(config.rasa_url)
+            return
+        print(_banner(config, token_generated), flush=True)
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        while True:
+            time.sleep(1)
+            servers.check_alive()
+    except KeyboardInterrupt:
+        print("\nStopping...")
+    except ServerFailed as error:
+        sys.exit(f"error: {error}")
+    finally:
+        servers.stop()
+        print("Both servers stopped.")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,171 @@
+"""Start, watch and stop the action server and the Rasa server as child processes.
+
+`make run`, `make shell` and the end-to-end tests all go through `BotServers`, so the
+tests exercise exactly what a visitor gets.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+LOOPBACK = "127.0.0.1"
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((LOOPBACK, 0))
+        return int(sock.getsockname()[1])
+
+
+def render_endpoints(path: Path, action_port: int, action_token: str) -> Path:
+    """Write the endpoints file Rasa uses, from the ports and token of this run."""
+    lines = [
+        "# Written by ops/servers.py for this run; edit endpoints.yml for the defaults.",
+        "action_endpoint:",
+        f'  url: "http://{LOOPBACK}:{action_port}/webhook"',
+    ]
+    if action_token:
+        lines.append(f"  token: {json.dumps(action_token)}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n")
+    os.chmod(path, 0o600)  # it holds the shared secret
+    return path
+
+
+@dataclass
+class ServerConfig:
+    model: Path
+    rasa_port: int = 5005
+    action_port: int = 5055
+    auth_token: str = ""
+    action_token: str = ""
+    cors_origins: List[str] = field(default_factory=lambda: ["*"])
+    work_dir: Path = REPO_ROOT / "var"
+    extra_env: Dict[str, str] = field(default_factory=dict)
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://{LOOPBACK}:{self.rasa_port}"
+
+    @property
+    def action_url(self) -> str:
+        return f"http://{LOOPBACK}:{self.action_port}"
+
+
+class ServerFailed(RuntimeError):
+    pass
+
+
+def _get(url: str, timeout: float = 2.0) -> Optional[int]:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as reply:
+            return int(reply.status)
+    except urllib.error.HTTPError as error:
+        return int(error.code)
+    except (urllib.error.URLError, OSError):
+        return None
+
+
+class BotServers:
+    """Both servers for one run; use as a context manager or call start()/stop()."""
+
+    def __init__(self, config: ServerConfig) -> None:
+        self.config = config
+        self.log_dir = config.work_dir / "logs"
+        self.processes: Dict[str, subprocess.Popen] = {}
+
+    def _env(self) -> Dict[str, str]:
+        env = dict(os.environ)
+        env.update(
+            {
+                "SANIC_HOST": LOOPBACK,  # rasa-sdk binds 0.0.0.0 unless told otherwise
+                "ACTION_SERVER_TOKEN": self.config.action_token,
+                "TF_CPP_MIN_LOG_LEVEL": "2",
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
+        env.update(self.config.extra_env)
+        return env
+
+    def _spawn(self, name: str, args: List[str]) -> None:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        log = open(self.log_dir / f"{name}.log", "ab")
+        self.processes[name] = subprocess.Popen(
+            [sys.executable, "-m", "rasa", *args],
+            cwd=REPO_ROOT,
+            env=self._env(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # Ctrl-C goes to the supervisor, which stops children
+        )
+        log.close()
+
+    def start(self, timeout: float = 180.0) -> "BotServers":
+        cfg = self.config
+        endpoints = render_endpoints(cfg.work_dir / "endpoints.yml", cfg.action_port, cfg.action_token)
+        self._spawn("actions", ["run", "actions", "--actions", "actions", "--port", str(cfg.action_port)])
+        self._spawn(
+            "rasa",
+            [
+                "run",
+                "--enable-api",
+                "--auth-token", cfg.auth_token,
+                "--interface", LOOPBACK,
+                "--port", str(cfg.rasa_port),
+                "--model", str(cfg.model),
+                "--endpoints", str(endpoints),
+                "--credentials", str(REPO_ROOT / "credentials.yml"),
+                "--cors", *cfg.cors_origins,
+            ],
+        )
+        deadline = time.monotonic() + timeout
+        self._wait_until("actions", f"{cfg.action_url}/health", deadline)
+        self._wait_until("rasa", f"{cfg.rasa_url}/status?token={cfg.auth_token}", deadline)
+        return self
+
+    def _wait_until(self, name: str, url: str, deadline: float) -> None:
+        while time.monotonic() < deadline:
+            self.check_alive()
+            if _get(url) == 200:
+                return
+            time.sleep(0.5)
+        self.stop()
+        raise ServerFailed(f"{name} server not ready in time; see {self.log_dir / (name + '.log')}")
+
+    def check_alive(self) -> None:
+        for name, process in self.processes.items():
+            if process.poll() is not None:
+                self.stop()
+                raise ServerFailed(
+                    f"{name} server exited with code {process.returncode}; "
+                    f"see {self.log_dir / (name + '.log')}"
+                )
+
+    def stop(self, grace: float = 10.0) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=grace)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+    def __enter__(self) -> "BotServers":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -1,0 +1,91 @@
+"""Train only when config, domain or training data changed since the newest model.
+
+A fingerprint of those files is stored next to the model (models/<name>.fingerprint);
+comparing it takes milliseconds, where `rasa train` needs ~20 s just to decide.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Iterable, List, Optional
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+TRAINING_INPUTS = ("config.yml", "domain.yml", "data")
+
+
+def input_files(root: Path = REPO_ROOT) -> List[Path]:
+    files: List[Path] = []
+    for name in TRAINING_INPUTS:
+        path = root / name
+        files.extend(sorted(p for p in path.rglob("*.yml")) if path.is_dir() else [path])
+    return files
+
+
+def fingerprint(files: Iterable[Path], root: Path = REPO_ROOT) -> str:
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def newest_model(models_dir: Path) -> Optional[Path]:
+    models = sorted(models_dir.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    return models[-1] if models else None
+
+
+def _fingerprint_file(model: Path) -> Path:
+    return model.with_name(model.name[: -len(".tar.gz")] + ".fingerprint")
+
+
+def current_model(root: Path = REPO_ROOT) -> Optional[Path]:
+    """The newest model if it was trained from exactly the current inputs, else None."""
+    model = newest_model(root / "models")
+    if model is None:
+        return None
+    stamp = _fingerprint_file(model)
+    if stamp.exists() and stamp.read_text().strip() == fingerprint(input_files(root), root):
+        return model
+    return None
+
+
+def train_if_stale(root: Path = REPO_ROOT, force: bool = False) -> Path:
+    model = None if force else current_model(root)
+    if model is not None:
+        print(f"Model is current: {model.relative_to(root)} (no training needed)")
+        return model
+    print_fn = lambda msg: print(msg, flush=True)  # noqa: E731
+    print_fn("Training the model (config, domain or data changed); this takes about 2-3 minutes...")
+    started = time.monotonic()
+    before = fingerprint(input_files(root), root)
+    subprocess.run(
+        [sys.executable, "-m", "rasa", "train", "--out", "models"],
+        cwd=root,
+        check=True,
+    )
+    model = newest_model(root / "models")
+    if model is None:
+        raise SystemExit("error: rasa train finished but models/ holds no model")
+    _fingerprint_file(model).write_text(before + "\n")
+    print_fn(f"Trained {model.relative_to(root)} in {time.monotonic() - started:.0f} s")
+    return model
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--force", action="store_true", help="train even if the model is current")
+    args = parser.parse_args()
+    try:
+        train_if_stale(force=args.force)
+    except subprocess.CalledProcessError as error:
+        raise SystemExit(f"error: rasa train failed with exit code {error.returncode}")
+
+
+if __name__ == "__main__":
+    main()

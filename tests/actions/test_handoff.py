@@ -1,0 +1,42 @@
+import asyncio
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+import clinic.hours
+from actions.handoff import ActionHandoffToHuman
+
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+class _FrozenDatetime(datetime):
+    moment: datetime
+
+    @classmethod
+    def now(cls, tz=None):
+        return cls.moment.astimezone(tz)
+
+
+@pytest.fixture
+def at(monkeypatch):
+    def freeze(moment: datetime) -> None:
+        _FrozenDatetime.moment = moment
+        monkeypatch.setattr(clinic.hours, "datetime", _FrozenDatetime)
+
+    return freeze
+
+
+def test_open_clinic_says_until_when(at, dispatcher, make_tracker):
+    at(datetime(2026, 11, 26, 10, 0, tzinfo=NEW_YORK))  # Thursday 10:00
+    events = asyncio.run(ActionHandoffToHuman().run(dispatcher, make_tracker("a person please"), {}))
+    assert events == []
+    assert [(m["response"], m.get("closes")) for m in dispatcher.messages] == [
+        ("utter_handoff_open", "20:00")
+    ]
+
+
+def test_closed_clinic_gives_hours(at, dispatcher, make_tracker):
+    at(datetime(2026, 11, 29, 10, 0, tzinfo=NEW_YORK))  # Sunday
+    asyncio.run(ActionHandoffToHuman().run(dispatcher, make_tracker("a person please"), {}))
+    assert [m["response"] for m in dispatcher.messages] == ["utter_handoff_closed"]

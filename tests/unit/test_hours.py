@@ -1,0 +1,47 @@
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from clinic.hours import closing_time_today, describe_week, is_open
+from clinic.settings import load_settings
+
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+@pytest.fixture(scope="module")
+def settings():
+    return load_settings()
+
+
+def test_week_groups_days_with_the_same_hours(settings):
+    assert describe_week(settings) == (
+        "Mon–Wed 09:00–18:00, Thu 09:00–20:00, Fri 09:00–17:00, Sat 10:00–14:00, Sun closed"
+    )
+
+
+@pytest.mark.parametrize(
+    "moment, expected_open, closes",
+    [
+        (datetime(2026, 11, 23, 8, 59, tzinfo=NEW_YORK), False, None),  # Monday, before 9
+        (datetime(2026, 11, 23, 9, 0, tzinfo=NEW_YORK), True, "18:00"),
+        (datetime(2026, 11, 23, 18, 0, tzinfo=NEW_YORK), False, None),  # closing time itself
+        (datetime(2026, 11, 26, 19, 30, tzinfo=NEW_YORK), True, "20:00"),  # late Thursday
+        (datetime(2026, 11, 29, 12, 0, tzinfo=NEW_YORK), False, None),  # Sunday
+    ],
+)
+def test_open_is_judged_in_the_clinic_time_zone(settings, moment, expected_open, closes):
+    assert is_open(settings, moment) is expected_open
+    assert closing_time_today(settings, moment) == closes
+
+
+def test_utc_moment_is_converted_before_judging(settings):
+    # 23:30 UTC on a Monday is 18:30 in New York: closed, though 23:30 UTC "looks" like Monday.
+    assert not is_open(settings, datetime(2026, 11, 23, 23, 30, tzinfo=timezone.utc))
+    # 14:00 UTC on Monday is 09:00 in New York: open.
+    assert is_open(settings, datetime(2026, 11, 23, 14, 0, tzinfo=timezone.utc))
+
+
+def test_naive_datetime_is_refused(settings):
+    with pytest.raises(ValueError):
+        is_open(settings, datetime(2026, 11, 23, 12, 0))

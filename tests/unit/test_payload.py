@@ -1,0 +1,38 @@
+import pytest
+
+from channels.payload import PayloadError, TooLong, WebhookMessage, check_payload
+
+
+def test_well_formed_message_passes():
+    checked = check_payload({"sender": "web-abc123", "message": "hi", "metadata": {"page": "/"}}, 100)
+    assert checked == WebhookMessage("web-abc123", "hi", {"page": "/"})
+
+
+@pytest.mark.parametrize(
+    "body, fragment",
+    [
+        (None, "JSON object"),
+        (["hi"], "JSON object"),
+        ({"message": "hi"}, "'sender'"),
+        ({"sender": "", "message": "hi"}, "'sender'"),
+        ({"sender": "a b", "message": "hi"}, "'sender'"),
+        ({"sender": "x" * 129, "message": "hi"}, "'sender'"),
+        ({"sender": "me"}, "'message' must be a string"),
+        ({"sender": "me", "message": 42}, "'message' must be a string"),
+        ({"sender": "me", "message": "   "}, "'message' is empty"),
+        ({"sender": "me", "message": "hi", "metadata": "x"}, "'metadata'"),
+    ],
+)
+def test_malformed_bodies_are_refused_with_a_reason(body, fragment):
+    checked = check_payload(body, 100)
+    assert isinstance(checked, PayloadError)
+    assert fragment in checked.error
+
+
+def test_over_long_message_is_flagged_not_refused():
+    checked = check_payload({"sender": "me", "message": "a" * 101}, 100)
+    assert checked == TooLong(sender="me", length=101, limit=100)
+
+
+def test_message_at_the_limit_passes():
+    assert isinstance(check_payload({"sender": "me", "message": "a" * 100}, 100), WebhookMessage)

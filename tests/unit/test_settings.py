@@ -1,0 +1,73 @@
+from datetime import time
+from pathlib import Path
+
+import pytest
+
+from clinic.settings import SettingsError, load_settings, settings_path
+
+
+def test_committed_settings_file_is_valid():
+    settings = load_settings()
+    assert settings.name == "Clearview Skin Clinic"
+    assert settings.phone_e164 == "+12125550100"
+    assert settings.opening_hours["monday"].opens == time(9, 0)
+    assert settings.opening_hours["sunday"].is_closed
+    assert settings.prices == []
+
+
+def test_env_var_chooses_the_file(monkeypatch, settings_data, write_settings):
+    settings_data["name"] = "Other Clinic"
+    path = write_settings(settings_data)
+    monkeypatch.setenv("CLINIC_SETTINGS", str(path))
+    assert settings_path() == path
+    assert load_settings().name == "Other Clinic"
+
+
+def test_prices_are_read(settings_data, write_settings):
+    settings_data["prices"] = [{"item": "Full face", "price": "$300"}]
+    settings = load_settings(write_settings(settings_data))
+    assert [(p.item, p.price) for p in settings.prices] == [("Full face", "$300")]
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"name": ""}, "field 'name' is required"),
+        ({"phone": "12"}, "field 'phone'"),
+        ({"phone": "call us"}, "field 'phone'"),
+        ({"phone_region": None}, "field 'phone_region' is required"),
+        ({"timezone": "Mars/Olympus"}, "field 'timezone'"),
+        ({"booking_url": "clinic.example/book"}, "field 'booking_url'"),
+        ({"emergency_number": "ambulance"}, "field 'emergency_number'"),
+        ({"opening_hours": {"monday": "09:00-18:00"}}, "missing: tuesday"),
+        ({"opening_hours.friday": "9am-5pm"}, "opening_hours.friday"),
+        ({"opening_hours.friday": "18:00-09:00"}, "closing time must be after"),
+        ({"opening_hours.friday": "25:00-26:00"}, "not a real time"),
+        ({"prices": [{"item": "Face"}]}, "entry 1 needs both"),
+        ({"prices": "cheap"}, "field 'prices' must be a list"),
+        ({"phon": "(212) 555-0100"}, "unknown field(s) phon"),
+    ],
+)
+def test_bad_fields_are_rejected_with_the_field_named(settings_data, write_settings, change, message):
+    for key, value in change.items():
+        if key.startswith("opening_hours."):
+            settings_data["opening_hours"][key.split(".", 1)[1]] = value
+        else:
+            settings_data[key] = value
+    path = write_settings(settings_data)
+    with pytest.raises(SettingsError) as error:
+        load_settings(path)
+    assert message in str(error.value)
+    assert str(path) in str(error.value)
+
+
+def test_missing_file_is_a_clear_error(tmp_path: Path):
+    with pytest.raises(SettingsError, match="not found"):
+        load_settings(tmp_path / "nope.yml")
+
+
+def test_invalid_yaml_is_a_clear_error(tmp_path: Path):
+    path = tmp_path / "clinic.yml"
+    path.write_text("name: [unclosed\n")
+    with pytest.raises(SettingsError, match="not valid YAML"):
+        load_settings(path)

@@ -1,0 +1,43 @@
+"""Visitors' phone numbers: parse in the clinic's region, store as E.164."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Union
+
+import phonenumbers
+
+
+@dataclass(frozen=True)
+class ValidPhone:
+    e164: str
+
+
+@dataclass(frozen=True)
+class PhoneProblem:
+    reason: str
+
+
+def example_number(region: str) -> str:
+    """A number in the region's national format, to show in a re-ask."""
+    example = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
+    if example is None:
+        return "+1 212 555 0123"
+    return phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+def parse_phone(text: str, region: str) -> Union[ValidPhone, PhoneProblem]:
+    """A visitor's phone number, read with `region` as the default country."""
+    raw = (text or "").strip()
+    if not raw:
+        return PhoneProblem("I didn't get a phone number.")
+    if not any(ch.isdigit() for ch in raw):
+        return PhoneProblem("That doesn't look like a phone number.")
+    try:
+        # Leniency: visitors write "call me on 212 555 0123 please"; find the number in it.
+        matches = list(phonenumbers.PhoneNumberMatcher(raw, region, leniency=phonenumbers.Leniency.POSSIBLE))
+        parsed = matches[0].number if matches else phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        return PhoneProblem("I couldn't read that as a phone number.")
+    if not phonenumbers.is_valid_number(parsed):
+        return PhoneProblem("That number doesn't seem to be a valid phone number.")
+    return ValidPhone(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))

@@ -1,0 +1,83 @@
+"""Both servers on free loopback ports, with test settings and fresh tokens, once per session."""
+import json
+import secrets
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Optional, Tuple
+
+import pytest
+import yaml
+
+from ops.servers import BotServers, ServerConfig, free_port
+from ops.training import current_model
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+TEST_PHONE = "(212) 555-0199"
+TEST_PRICE = "$321 per session"
+
+
+@pytest.fixture(scope="session")
+def bot(tmp_path_factory) -> Iterator["Bot"]:
+    model = current_model(REPO_ROOT)
+    if model is None:
+        pytest.fail("No current model: run `make train` first (make e2e does).", pytrace=False)
+    work = tmp_path_factory.mktemp("bot")
+    settings = yaml.safe_load((REPO_ROOT / "clinic.yml").read_text())
+    settings.update(phone=TEST_PHONE, prices=[{"item": "Micro-needling", "price": TEST_PRICE}])
+    settings_file = work / "clinic.yml"
+    settings_file.write_text(yaml.safe_dump(settings))
+    config = ServerConfig(
+        model=model,
+        rasa_port=free_port(),
+        action_port=free_port(),
+        auth_token=secrets.token_urlsafe(16),
+        action_token=secrets.token_urlsafe(16),
+        work_dir=work,
+        extra_env={"CLINIC_SETTINGS": str(settings_file)},
+    )
+    with BotServers(config) as servers:
+        yield Bot(servers)
+
+
+class Bot:
+    def __init__(self, servers: BotServers) -> None:
+        self.servers = servers
+        self.config = servers.config
+
+    def request(
+        self, method: str, url: str, body: Optional[Any] = None, raw: Optional[bytes] = None
+    ) -> Tuple[int, Any]:
+        data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+        request = urllib.request.Request(
+            url, data=data, method=method, headers={"Content-Type": "application/json"}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=60) as reply:
+                return reply.status, json.loads(reply.read() or b"null")
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read() or b"null")
+
+    def say(self, sender: str, text: str) -> List[Dict[str, Any]]:
+        status, messages = self.request(
+            "POST", f"{self.config.rasa_url}/webhooks/rest/webhook", {"sender": sender, "message": text}
+        )
+        assert status == 200, messages
+        return messages
+
+    def parse(self, text: str) -> Dict[str, Any]:
+        status, parsed = self.request(
+            "POST", f"{self.config.rasa_url}/model/parse?token={self.config.auth_token}", {"text": text}
+        )
+        assert status == 200, parsed
+        return parsed
+
+    def tracker(self, sender: str) -> Dict[str, Any]:
+        status, tracker = self.request(
+            "GET", f"{self.config.rasa_url}/conversations/{sender}/tracker?token={self.config.auth_token}"
+        )
+        assert status == 200, tracker
+        return tracker
+
+    def log_text(self) -> str:
+        return "".join(p.read_text(errors="replace") for p in self.servers.log_dir.glob("*.log"))

@@ -1,0 +1,194 @@
+"""A visitor's view: real servers, REST webhook, phrasings that are not in the training data."""
+import uuid
+from pathlib import Path
+from typing import Dict, List
+
+import pytest
+import yaml
+
+from clinic.topics import FAQ_TOPICS
+from tests.e2e.conftest import TEST_PHONE, TEST_PRICE
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+FAQ_ANSWERS: Dict[str, List[dict]] = {
+    key.split("/", 1)[1]: variants
+    for key, variants in yaml.safe_load((REPO_ROOT / "data/responses/faq.yml").read_text())[
+        "responses"
+    ].items()
+}
+TRAINING_EXAMPLES = {
+    line.strip()[2:].strip().lower()
+    for path in (REPO_ROOT / "data/nlu").glob("*.yml")
+    for line in path.read_text().splitlines()
+    if line.strip().startswith("- ")
+}
+
+# Two fresh phrasings per topic; test_phrasings_are_unseen proves they are not training data.
+UNSEEN_QUESTIONS = {
+    "what_is": ["so what exactly is this microneedling thing everyone talks about",
+                "is micro needling some kind of operation or not"],
+    "conditions": ["my cheeks have old pimple scars, can microneedling do anything for those",
+                   "would this be any use for stretch marks on my belly"],
+    "how_it_works": ["what actually goes on in the skin when you poke it with the pen",
+                     "why would tiny needle pricks make my skin produce collagen"],
+    "preparation": ["I'm on topical retinoid cream, should I pause it before my appointment",
+                    "anything I need to get ready beforehand for the needling"],
+    "procedure": ["walk me through what happens once I'm in the treatment chair",
+                  "who is doing the needling, a nurse or a doctor"],
+    "duration": ["how many hours should I block in my calendar for the appointment",
+                 "is the session itself quick or does it take all afternoon"],
+    "recovery": ["how many days will my face look red after the needling",
+                 "after the treatment can I go outside in the sun"],
+    "results": ["roughly how soon until my skin looks better",
+                "how many rounds of microneedling would someone like me need"],
+    "side_effects": ["what could go wrong with micro-needling in general",
+                     "are there any downsides or risks I should know about before deciding"],
+    "contraindications": ["I'm expecting a baby in spring, is microneedling off limits for me",
+                          "my psoriasis flares on my face, am I allowed to have it done"],
+    "cost": ["what would I be paying for one session",
+             "do you take insurance for microneedling or is it out of pocket"],
+}
+
+
+def _sender() -> str:
+    return f"e2e-{uuid.uuid4().hex[:10]}"
+
+
+def _texts(messages) -> str:
+    return " ".join(m.get("text", "") for m in messages)
+
+
+def test_phrasings_are_unseen():
+    seen = [q for qs in UNSEEN_QUESTIONS.values() for q in qs if q.lower() in TRAINING_EXAMPLES]
+    assert seen == []
+    assert set(UNSEEN_QUESTIONS) == set(FAQ_TOPICS)
+
+
+@pytest.mark.parametrize(
+    "topic, question", [(t, q) for t, qs in UNSEEN_QUESTIONS.items() for q in qs]
+)
+def test_each_topic_is_understood_and_answered(bot, topic, question):
+    parsed = bot.parse(question)
+    assert parsed["intent"]["name"] == "faq"
+    assert parsed["response_selector"]["faq"]["response"]["intent_response_key"] == f"faq/{topic}"
+
+    messages = bot.say(_sender(), question)
+    answer = _texts(messages)
+    expected_variants = [v["text"] for v in FAQ_ANSWERS[topic]]
+    if topic == "cost":
+        assert TEST_PRICE in answer and TEST_PHONE in answer
+    else:
+        assert answer in expected_variants
+    assert any(b["payload"] == "/book_appointment" for m in messages for b in m.get("buttons", []))
+
+
+def test_every_faq_button_lands_on_its_topic(bot):
+    """Buttons send a question as if typed; each must reach the topic it is named for."""
+    payloads = {
+        b["payload"]
+        for variants in FAQ_ANSWERS.values()
+        for v in variants
+        for b in v.get("buttons", [])
+        if not b["payload"].startswith("/")
+    }
+    domain = yaml.safe_load((REPO_ROOT / "domain.yml").read_text())
+    payloads |= {
+        b["payload"]
+        for variants in domain["responses"].values()
+        for v in variants
+        for b in v.get("buttons", [])
+        if not b["payload"].startswith("/")
+    }
+    wrong = {}
+    for payload in sorted(payloads):
+        parsed = bot.parse(payload)
+        key = parsed.get("response_selector", {}).get("faq", {}).get("response", {}).get("intent_response_key")
+        label = key if parsed["intent"]["name"] == "faq" else parsed["intent"]["name"]
+        title_topic = _topic_of_training_example(payload)
+        if label != f"faq/{title_topic}":
+            wrong[payload] = (label, title_topic)
+    assert wrong == {}
+
+
+def _topic_of_training_example(text: str) -> str:
+    data = yaml.safe_load((REPO_ROOT / "data/nlu/faq.yml").read_text())
+    for block in data["nlu"]:
+        examples = [line[2:].strip() for line in block["examples"].splitlines() if line.startswith("- ")]
+        if text in examples:
+            return block["intent"].split("/", 1)[1]
+    raise AssertionError(f"button payload {text!r} is not a training example in data/nlu/faq.yml")
+
+
+def test_greeting_offers_quick_replies_and_names_the_clinic(bot):
+    messages = bot.say(_sender(), "hello there")
+    assert "Clearview Skin Clinic" in _texts(messages)
+    titles = [b["title"] for m in messages for b in m.get("buttons", [])]
+    assert titles == ["What is micro-needling?", "Preparation", "Recovery", "Risks", "Book a visit"]
+
+
+@pytest.mark.parametrize(
+    "text, must_contain",
+    [
+        ("what's the weather going to be like tomorrow", "outside what I can help with"),
+        ("can you write me a javascript function", "outside what I can help with"),
+        ("is microneedling better than fraxel laser", f"can't answer it here"),
+        ("could I just use a dermaroller at home instead", TEST_PHONE),
+        ("am I chatting with a real human", "virtual assistant"),
+        ("thanks a bunch", "You're welcome"),
+    ],
+)
+def test_edges_get_honest_answers(bot, text, must_contain):
+    assert must_contain in _texts(bot.say(_sender(), text))
+
+
+def test_booking_wish_gets_link_and_phone_from_settings(bot):
+    answer = _texts(bot.say(_sender(), "I'd love to get an appointment for this"))
+    assert "https://clearview-skin.example/book" in answer and TEST_PHONE in answer
+
+
+def test_symptoms_after_treatment_get_a_call_now_path(bot):
+    mild = _texts(bot.say(_sender(), "I had my microneedling on friday and now there is bruising on my jaw"))
+    assert "call your doctor" in mild and TEST_PHONE in mild
+    severe = _texts(bot.say(_sender(), "since my micro needling session I have a fever and the redness is spreading"))
+    assert "call 911 now" in severe
+
+
+def test_asking_for_a_person_runs_the_handoff(bot):
+    sender = _sender()
+    answer = _texts(bot.say(sender, "could a real person from the clinic help me"))
+    assert TEST_PHONE in answer and "Mon–Wed 09:00–18:00" in answer
+    actions = [e.get("name") for e in bot.tracker(sender)["events"] if e["event"] == "action"]
+    assert "action_handoff_to_human" in actions
+
+
+def test_over_long_and_malformed_input_get_clear_errors(bot):
+    url = f"{bot.config.rasa_url}/webhooks/rest/webhook"
+    status, messages = bot.request("POST", url, {"sender": _sender(), "message": "acne " * 500})
+    assert status == 200 and "I can read up to 1000" in messages[0]["text"]
+    assert bot.request("POST", url, raw=b"{not json")[0] == 400
+    status, error = bot.request("POST", url, {"message": "hi"})
+    assert status == 400 and "sender" in error["error"]
+    # The server is still fine afterwards.
+    assert bot.say(_sender(), "hi")
+
+
+def test_http_api_requires_the_token(bot):
+    base = bot.config.rasa_url
+    assert bot.request("GET", f"{base}/conversations/someone/tracker")[0] == 401
+    assert bot.request("POST", f"{base}/model/parse", {"text": "hi"})[0] == 401
+    assert bot.request("GET", f"{base}/conversations/someone/tracker?token=wrong")[0] == 401
+
+
+def test_action_server_refuses_calls_without_the_token(bot):
+    base = bot.config.action_url
+    assert bot.request("GET", f"{base}/actions")[0] == 401
+    assert bot.request("POST", f"{base}/webhook", {"next_action": "action_handoff_to_human"})[0] == 401
+    status, actions = bot.request("GET", f"{base}/actions?token={bot.config.action_token}")
+    assert status == 200 and {"name": "action_handoff_to_human"} in actions
+
+
+def test_visitor_text_never_reaches_the_logs(bot):
+    marker = f"zebra{uuid.uuid4().hex[:8]} my phone is 212 555 0123 and I have eczema"
+    bot.say(_sender(), marker)
+    bot.say(_sender(), marker + " " * 2000)  # over-long path too
+    assert marker.split()[0] not in bot.log_text()

@@ -2,6 +2,7 @@
 import argparse
 import sys
 
+from clinic import staff_bookings
 from clinic.hours import describe_week
 from clinic.prices import describe_prices
 from clinic.settings import SettingsError, load_settings, settings_path
@@ -26,9 +27,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m clinic", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("check-settings", help=check_settings.__doc__)
+    staff_bookings.add_arguments(
+        commands.add_parser("bookings", help="list booking requests, mark contacted, export CSV")
+    )
     args = parser.parse_args()
     if args.command == "check-settings":
         sys.exit(check_settings())
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        sys.exit(f"error: {error}")
+    if args.command == "bookings":
+        sys.exit(staff_bookings.run(args, settings))
 
 
 if __name__ == "__main__":

@@ -52,6 +52,10 @@ _WEEKDAYS_ONLY = re.compile(r"\b(weekday|weekdays)\b", re.I)
 class PreferredTime:
     moment: datetime  # aware, in the clinic's time zone
 
+    @classmethod
+    def from_iso(cls, iso: str) -> "PreferredTime":
+        return cls(datetime.fromisoformat(iso))
+
     @property
     def iso(self) -> str:
         return self.moment.isoformat()

@@ -1,0 +1,213 @@
+"""Booking and call-back forms: validation, confirmation summary, submit and cancel.
+
+Each validator is glue: read the value, call a plain function in `clinic/`, and either
+keep the value or say why and ask again. The rules live (and are tested) in `clinic/`.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import clinic_context
+from clinic.bookings import KIND_BOOKING, KIND_CALLBACK, NewRequest, StoreError
+from clinic.dates import DayOnly, PreferredTime, parse_preferred_time
+from clinic.names import ValidName, parse_name
+from clinic.phones import ValidPhone, example_number, parse_phone
+
+logger = logging.getLogger(__name__)
+
+BOOKING_SLOTS = ("name", "phone", "preferred_time", "preferred_day", "screening", "confirm_booking")
+CHANGEABLE = {"name": "name", "phone": "phone", "time": "preferred_time", "screening": "screening"}
+
+
+def _text(tracker: Tracker) -> str:
+    return tracker.latest_message.get("text") or ""
+
+
+def _person_entities(tracker: Tracker) -> List[str]:
+    return [e.get("value", "") for e in tracker.latest_message.get("entities", []) if e.get("entity") == "PERSON"]
+
+
+def form_run_key(tracker: Tracker, form_name: str) -> str:
+    """Conversation + the moment this run of the form started: one stored row per run."""
+    started = next(
+        (
+            event.get("timestamp")
+            for event in reversed(tracker.events)
+            if event.get("event") == "active_loop" and event.get("name") == form_name
+        ),
+        None,
+    )
+    return f"{tracker.sender_id}:{form_name}:{started}"
+
+
+class ContactDetailsValidation:
+    """Name and phone validation, shared by the booking and the call-back form."""
+
+    def validate_name(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        result = parse_name(str(value or ""), _person_entities(tracker))
+        if isinstance(result, ValidName):
+            return {"name": result.name}
+        dispatcher.utter_message(response="utter_invalid_name", reason=result.reason)
+        return {"name": None}
+
+    def validate_phone(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        region = clinic_context.clinic_settings().phone_region
+        result = parse_phone(str(value or ""), region)
+        if isinstance(result, ValidPhone):
+            return {"phone": result.e164}
+        dispatcher.utter_message(
+            response="utter_invalid_phone", reason=result.reason, example=example_number(region)
+        )
+        return {"phone": None}
+
+
+class ValidateBookingForm(ContactDetailsValidation, FormValidationAction):
+    def name(self) -> Text:
+        return "validate_booking_form"
+
+    def validate_preferred_time(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        pending = tracker.get_slot("preferred_day")
+        result = parse_preferred_time(
+            str(value or ""),
+            clinic_context.clinic_settings(),
+            clinic_context.now(),
+            pending_day=date.fromisoformat(pending) if pending else None,
+        )
+        if isinstance(result, PreferredTime):
+            return {"preferred_time": result.iso, "preferred_day": None}
+        if isinstance(result, DayOnly):
+            dispatcher.utter_message(response="utter_ask_time_of_day", day=result.day.strftime("%A %-d %B"))
+            return {"preferred_time": None, "preferred_day": result.day.isoformat()}
+        dispatcher.utter_message(response="utter_invalid_preferred_time", reason=result.reason)
+        return {"preferred_time": None}
+
+    def validate_screening(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if value in ("yes", "no"):
+            return {"screening": value}
+        return {"screening": None}
+
+    def validate_confirm_booking(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if value == "yes":
+            return {"confirm_booking": "yes"}
+        field = next(tracker.get_latest_entity_values("booking_field"), None)
+        if value == "change" and field in CHANGEABLE:
+            # Clear just that answer: the form asks for it again, then shows the summary.
+            return {CHANGEABLE[field]: None, "confirm_booking": None, "booking_changing": False}
+        if value == "change":
+            return {"confirm_booking": None, "booking_changing": True}
+        return {"confirm_booking": None}
+
+
+class ValidateCallbackForm(ContactDetailsValidation, FormValidationAction):
+    def name(self) -> Text:
+        return "validate_callback_form"
+
+
+class ActionAskConfirmBooking(Action):
+    """The summary with confirm / change / cancel buttons, or which field to change."""
+
+    def name(self) -> Text:
+        return "action_ask_confirm_booking"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        if tracker.get_slot("booking_changing"):
+            dispatcher.utter_message(response="utter_ask_what_to_change")
+            return [SlotSet("booking_changing", False)]
+        dispatcher.utter_message(
+            response="utter_ask_confirm_booking",
+            when=PreferredTime.from_iso(tracker.get_slot("preferred_time")).describe(),
+            screening_summary=(
+                "you said one of the listed conditions applies, so the provider will discuss suitability first"
+                if tracker.get_slot("screening") == "yes"
+                else "none of the listed conditions applies"
+            ),
+        )
+        return []
+
+
+def _store_request(
+    dispatcher: CollectingDispatcher, request: NewRequest, key: str
+) -> Optional[str]:
+    try:
+        return clinic_context.booking_store().save(request, key)
+    except StoreError as error:
+        # Only the error class and kind of request: never the visitor's details.
+        logger.error("Could not store a %s request: %s", request.kind, error)
+        dispatcher.utter_message(response="utter_request_not_stored")
+        return None
+
+
+class ActionSubmitBooking(Action):
+    def name(self) -> Text:
+        return "action_submit_booking"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        if not tracker.get_slot("name"):
+            # A repeated "yes" after the booking was stored: no second row, same reference.
+            reference = tracker.get_slot("booking_reference")
+            if reference:
+                dispatcher.utter_message(response="utter_booking_already_stored", reference=reference)
+            return []
+        request = NewRequest(
+            kind=KIND_BOOKING,
+            name=tracker.get_slot("name"),
+            phone=tracker.get_slot("phone"),
+            preferred_time=tracker.get_slot("preferred_time"),
+            screening=tracker.get_slot("screening"),
+        )
+        reference = _store_request(dispatcher, request, form_run_key(tracker, "booking_form"))
+        if reference is None:
+            return []
+        response = "utter_booking_stored_review" if request.needs_provider_review else "utter_booking_stored"
+        dispatcher.utter_message(
+            response=response, reference=reference, when=PreferredTime.from_iso(request.preferred_time).describe()
+        )
+        return [SlotSet("booking_reference", reference), *[SlotSet(slot, None) for slot in BOOKING_SLOTS]]
+
+
+class ActionSubmitCallback(Action):
+    def name(self) -> Text:
+        return "action_submit_callback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        request = NewRequest(kind=KIND_CALLBACK, name=tracker.get_slot("name"), phone=tracker.get_slot("phone"))
+        reference = _store_request(dispatcher, request, form_run_key(tracker, "callback_form"))
+        if reference is not None:
+            dispatcher.utter_message(response="utter_callback_stored", reference=reference)
+        return []
+
+
+class ActionCancelBooking(Action):
+    """Stop the form, forget its answers, and say how to book later. Stores nothing."""
+
+    def name(self) -> Text:
+        return "action_cancel_booking"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        dispatcher.utter_message(response="utter_booking_cancelled")
+        return [ActiveLoop(None), SlotSet("requested_slot", None), *[SlotSet(s, None) for s in BOOKING_SLOTS]]

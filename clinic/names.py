@@ -1,0 +1,61 @@
+"""A visitor's name from what they typed in answer to "What's your name?"."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional, Sequence, Union
+
+MAX_NAME_CHARS = 80
+MAX_NAME_WORDS = 5
+_INTRO = re.compile(
+    r"^(?:hi|hello|hey)?[,!\s]*(?:my name is|my name's|name is|name's|i am|i'm|im|it's|its|this is|call me)\s+",
+    re.IGNORECASE,
+)
+# A name is letters (any script), with spaces, hyphens, apostrophes and dots between them.
+_NAME_PATTERN = re.compile(r"^[^\W\d_]+(?:[ '’\-.]+[^\W\d_]+)*\.?$", re.UNICODE)
+# Words that show the text is a sentence or a reply, not a name.
+_NOT_NAME_WORDS = {
+    "yes", "no", "yeah", "nope", "ok", "okay", "sure", "what", "why", "how", "when", "where",
+    "who", "the", "is", "are", "was", "do", "does", "did", "can", "could", "would", "should",
+    "will", "you", "your", "it", "this", "that", "a", "an", "to", "of", "for", "and", "or",
+    "not", "dont", "don't", "want", "book", "booking", "appointment", "cancel", "stop", "help",
+    "hi", "hello", "hey", "thanks", "thank", "please", "me", "my", "micro", "needling",
+    "microneedling", "price", "cost", "weather", "none", "nothing", "idk", "anonymous",
+}
+
+
+@dataclass(frozen=True)
+class ValidName:
+    name: str
+
+
+@dataclass(frozen=True)
+class NameProblem:
+    reason: str
+
+
+def parse_name(text: str, person_entities: Sequence[str] = ()) -> Union[ValidName, NameProblem]:
+    """The name in `text`; `person_entities` are spaCy PERSON spans found in it, if any."""
+    raw = " ".join((text or "").split())
+    if not raw:
+        return NameProblem("I didn't catch a name.")
+    candidate = _from_entities(person_entities) or _INTRO.sub("", raw).strip(" .,!")
+    if len(candidate) > MAX_NAME_CHARS or len(candidate.split()) > MAX_NAME_WORDS:
+        return NameProblem("That's longer than a name usually is.")
+    if not _NAME_PATTERN.match(candidate):
+        return NameProblem("A name should be letters only, like \"Jane\" or \"Jane Doe\".")
+    if any(word.lower().strip(".'’") in _NOT_NAME_WORDS for word in candidate.split()):
+        return NameProblem("That doesn't look like a name.")
+    return ValidName(_tidy(candidate))
+
+
+def _from_entities(entities: Sequence[str]) -> Optional[str]:
+    names = [e.strip() for e in entities if e and e.strip()]
+    return names[0] if len(names) == 1 else None
+
+
+def _tidy(name: str) -> str:
+    # Capitalise all-lowercase input ("jane doe"), but keep deliberate casing ("McDonald").
+    if name.islower():
+        return " ".join(part[:1].upper() + part[1:] for part in name.split(" "))
+    return name

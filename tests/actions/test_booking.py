@@ -1,0 +1,197 @@
+"""Booking actions with rasa-sdk's Tracker and CollectingDispatcher, over a real SQLite store."""
+import asyncio
+from datetime import datetime, timezone
+
+import pytest
+
+from actions import clinic_context
+from actions.booking import (
+    ActionAskConfirmBooking,
+    ActionCancelBooking,
+    ActionSubmitBooking,
+    ActionSubmitCallback,
+    ValidateBookingForm,
+    form_run_key,
+)
+from clinic.bookings import BookingStore
+
+# Wednesday 25 Nov 2026, 10:00 in New York.
+NOW = datetime(2026, 11, 25, 15, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture(autouse=True)
+def pinned_clock_and_store(monkeypatch, tmp_path):
+    monkeypatch.setattr(clinic_context, "now", lambda: NOW)
+    monkeypatch.setenv("CLINIC_DB_URL", f"sqlite:///{tmp_path / 'clinic.db'}")
+    clinic_context.booking_store.cache_clear()
+    yield
+    clinic_context.booking_store.cache_clear()
+
+
+def run(action, dispatcher, tracker):
+    return asyncio.run(action.run(dispatcher, tracker, {}))
+
+
+def validate(method, value, dispatcher, tracker):
+    result = getattr(ValidateBookingForm(), method)(value, dispatcher, tracker, {})
+    return asyncio.run(result) if asyncio.iscoroutine(result) else result
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [("jane doe", "Jane Doe"), ("my name is Tom Baker", "Tom Baker")],
+)
+def test_valid_name_is_kept(dispatcher, make_tracker, text, expected):
+    assert validate("validate_name", text, dispatcher, make_tracker(text)) == {"name": expected}
+    assert dispatcher.messages == []
+
+
+def test_person_entity_from_spacy_is_used(dispatcher, make_tracker):
+    tracker = make_tracker("hello, this is Maria Lopez speaking")
+    tracker.latest_message["entities"] = [{"entity": "PERSON", "value": "Maria Lopez"}]
+    assert validate("validate_name", tracker.latest_message["text"], dispatcher, tracker) == {"name": "Maria Lopez"}
+
+
+def test_absurd_name_is_re_asked_with_a_reason(dispatcher, make_tracker):
+    assert validate("validate_name", "what is this", dispatcher, make_tracker("what is this")) == {"name": None}
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_invalid_name" and message["reason"]
+
+
+def test_phone_is_stored_as_e164(dispatcher, make_tracker):
+    assert validate("validate_phone", "(212) 555 0123", dispatcher, make_tracker()) == {"phone": "+12125550123"}
+
+
+def test_bad_phone_is_re_asked_with_an_example(dispatcher, make_tracker):
+    assert validate("validate_phone", "555 12", dispatcher, make_tracker()) == {"phone": None}
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_invalid_phone" and message["example"].startswith("(")
+
+
+def test_preferred_time_becomes_iso(dispatcher, make_tracker):
+    result = validate("validate_preferred_time", "next tuesday afternoon", dispatcher, make_tracker())
+    assert result == {"preferred_time": "2026-12-01T14:00:00-05:00", "preferred_day": None}
+
+
+def test_closed_day_is_re_asked_with_why(dispatcher, make_tracker):
+    assert validate("validate_preferred_time", "sunday at 11", dispatcher, make_tracker()) == {"preferred_time": None}
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_invalid_preferred_time" and "closed on Sundays" in message["reason"]
+
+
+def test_day_without_time_asks_for_the_time_and_keeps_the_day(dispatcher, make_tracker):
+    first = validate("validate_preferred_time", "tuesday", dispatcher, make_tracker())
+    assert first == {"preferred_time": None, "preferred_day": "2026-12-01"}
+    assert dispatcher.messages[0]["response"] == "utter_ask_time_of_day"
+    follow_up = validate("validate_preferred_time", "2pm", dispatcher, make_tracker(slots={"preferred_day": "2026-12-01"}))
+    assert follow_up == {"preferred_time": "2026-12-01T14:00:00-05:00", "preferred_day": None}
+
+
+@pytest.mark.parametrize("value", ["yes", "no"])
+def test_screening_answers_are_kept(dispatcher, make_tracker, value):
+    assert validate("validate_screening", value, dispatcher, make_tracker()) == {"screening": value}
+
+
+def test_change_a_named_field_clears_just_that_answer(dispatcher, make_tracker):
+    tracker = make_tracker("/change_booking")
+    tracker.latest_message["entities"] = [{"entity": "booking_field", "value": "phone"}]
+    result = validate("validate_confirm_booking", "change", dispatcher, tracker)
+    assert result == {"phone": None, "confirm_booking": None, "booking_changing": False}
+
+
+def test_change_without_a_field_asks_which(dispatcher, make_tracker):
+    result = validate("validate_confirm_booking", "change", dispatcher, make_tracker("change something"))
+    assert result == {"confirm_booking": None, "booking_changing": True}
+    events = run(ActionAskConfirmBooking(), dispatcher, make_tracker(slots={"booking_changing": True}))
+    assert [m["response"] for m in dispatcher.messages] == ["utter_ask_what_to_change"]
+    assert events == [{"event": "slot", "timestamp": None, "name": "booking_changing", "value": False}]
+
+
+def test_summary_shows_the_time_in_words_and_the_screening_outcome(dispatcher, make_tracker):
+    slots = {"name": "Jane", "phone": "+12125550123", "preferred_time": "2026-12-01T14:00:00-05:00", "screening": "yes"}
+    run(ActionAskConfirmBooking(), dispatcher, make_tracker(slots=slots))
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_ask_confirm_booking"
+    assert message["when"] == "Tuesday 1 December at 14:00"
+    assert "provider will discuss suitability" in message["screening_summary"]
+
+
+def _booking_tracker(make_tracker, screening="no", started=1000.0):
+    tracker = make_tracker(
+        "yes",
+        "affirm",
+        slots={"name": "Jane Doe", "phone": "+12125550123",
+               "preferred_time": "2026-12-01T14:00:00-05:00", "screening": screening},
+    )
+    tracker.events = [{"event": "active_loop", "name": "booking_form", "timestamp": started}]
+    return tracker
+
+
+def test_submit_stores_one_row_and_gives_a_reference(dispatcher, make_tracker):
+    events = run(ActionSubmitBooking(), dispatcher, _booking_tracker(make_tracker))
+    [row] = BookingStore().list_requests()
+    assert (row.name, row.phone, row.preferred_time, row.screening) == (
+        "Jane Doe", "+12125550123", "2026-12-01T14:00:00-05:00", "no")
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_booking_stored" and message["reference"] == row.reference
+    assert {"event": "slot", "timestamp": None, "name": "booking_reference", "value": row.reference} in events
+    assert {"event": "slot", "timestamp": None, "name": "name", "value": None} in events
+
+
+def test_a_retried_submit_for_the_same_form_run_keeps_one_row(dispatcher, make_tracker):
+    run(ActionSubmitBooking(), dispatcher, _booking_tracker(make_tracker))
+    run(ActionSubmitBooking(), dispatcher, _booking_tracker(make_tracker))
+    assert len(BookingStore().list_requests()) == 1
+    assert dispatcher.messages[0]["reference"] == dispatcher.messages[1]["reference"]
+
+
+def test_a_second_yes_after_storing_repeats_the_reference(dispatcher, make_tracker):
+    tracker = make_tracker("yes", "affirm", slots={"booking_reference": "MN-ABC234"})
+    assert run(ActionSubmitBooking(), dispatcher, tracker) == []
+    assert dispatcher.messages == [
+        {**dispatcher.messages[0], "response": "utter_booking_already_stored", "reference": "MN-ABC234"}
+    ]
+    assert BookingStore().list_requests() == []
+
+
+def test_screening_yes_is_flagged_and_told(dispatcher, make_tracker):
+    run(ActionSubmitBooking(), dispatcher, _booking_tracker(make_tracker, screening="yes"))
+    assert BookingStore().list_requests()[0].needs_provider_review is True
+    assert dispatcher.messages[0]["response"] == "utter_booking_stored_review"
+
+
+def test_a_store_failure_tells_the_visitor_to_call_and_logs_no_personal_data(
+    dispatcher, make_tracker, monkeypatch, caplog
+):
+    monkeypatch.setenv("CLINIC_DB_URL", "postgresql+psycopg2://nobody@127.0.0.1:1/none")
+    clinic_context.booking_store.cache_clear()
+    events = run(ActionSubmitBooking(), dispatcher, _booking_tracker(make_tracker))
+    assert events == []
+    assert [m["response"] for m in dispatcher.messages] == ["utter_request_not_stored"]
+    assert "Could not store a booking request" in caplog.text
+    assert "Jane" not in caplog.text and "5550123" not in caplog.text
+
+
+def test_callback_is_stored_as_a_request(dispatcher, make_tracker):
+    tracker = make_tracker("Jane", slots={"name": "Jane", "phone": "+12125550123"})
+    tracker.events = [{"event": "active_loop", "name": "callback_form", "timestamp": 5.0}]
+    run(ActionSubmitCallback(), dispatcher, tracker)
+    [row] = BookingStore().list_requests()
+    assert (row.kind, row.name, row.preferred_time) == ("callback", "Jane", None)
+    assert dispatcher.messages[0]["response"] == "utter_callback_stored"
+
+
+def test_cancel_stores_nothing_and_clears_the_answers(dispatcher, make_tracker):
+    events = run(ActionCancelBooking(), dispatcher, _booking_tracker(make_tracker))
+    assert BookingStore().list_requests() == []
+    assert events[0] == {"event": "active_loop", "timestamp": None, "name": None}
+    assert {"event": "slot", "timestamp": None, "name": "phone", "value": None} in events
+    assert [m["response"] for m in dispatcher.messages] == ["utter_booking_cancelled"]
+
+
+def test_form_run_key_changes_with_each_run(make_tracker):
+    tracker = make_tracker()
+    tracker.events = [{"event": "active_loop", "name": "booking_form", "timestamp": 1.0},
+                      {"event": "active_loop", "name": None, "timestamp": 2.0},
+                      {"event": "active_loop", "name": "booking_form", "timestamp": 3.0}]
+    assert form_run_key(tracker, "booking_form") == "test-visitor:booking_form:3.0"

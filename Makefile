@@ -46,6 +46,7 @@ check: validate ## data and settings checks staff run after an edit
 	@$(PY) -m clinic check-settings
 
 unit: install ## pytest for plain modules and custom actions (no model needed)
+	@scripts/ensure_test_deps.sh
 	@$(PY) -m pytest -q tests/unit tests/actions
 
 stories: train ## rasa test on the test stories; fails on any failed story

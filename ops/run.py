@@ -1,6 +1,7 @@
 """`make run` / `make shell`: train if stale, start both servers, say where to chat.
 
-Environment (defaults in brackets): RASA_PORT (5005), ACTION_PORT (5055), RASA_AUTH_TOKEN
+Environment (defaults in brackets): RASA_PORT (5005), ACTION_PORT (5055), WEB_PORT (8080),
+RASA_AUTH_TOKEN
 (generated for the session and printed when unset), ACTION_SERVER_TOKEN (generated when
 unset), CORS_ORIGINS (*; space-separated origins allowed to call Rasa from a browser),
 CLINIC_SETTINGS (clinic.yml).
@@ -18,6 +19,7 @@ from clinic.settings import SettingsError, load_settings, settings_path
 from ops.chat import chat_loop
 from ops.servers import BotServers, ServerConfig, ServerFailed
 from ops.training import train_if_stale
+from ops.web import start_web_server
 
 
 def _config_from_env() -> tuple[ServerConfig, bool]:
@@ -34,7 +36,7 @@ def _config_from_env() -> tuple[ServerConfig, bool]:
     return config, generated
 
 
-def _banner(config: ServerConfig, token_generated: bool) -> str:
+def _banner(config: ServerConfig, token_generated: bool, web_url: str) -> str:
     token_line = (
         f"HTTP API token (generated for this session): {config.auth_token}"
         if token_generated
@@ -42,12 +44,13 @@ def _banner(config: ServerConfig, token_generated: bool) -> str:
     )
     return f"""
 The clinic assistant is running.
+  Chat page:       {web_url}   (open it in a browser; the widget is in the corner)
   Chat over REST:  curl -s -X POST {config.rasa_url}/webhooks/rest/webhook \\
                      -H 'Content-Type: application/json' -d '{{"sender":"me","message":"hi"}}'
   Terminal chat:   make shell   (starts its own servers; stop this one first or set other ports)
   HTTP API:        {config.rasa_url}/status?token=...   {token_line}
   Logs:            var/logs/rasa.log, var/logs/actions.log
-Press Ctrl-C to stop both servers.
+Press Ctrl-C to stop all three.
 """
 
 
@@ -56,7 +59,7 @@ def main() -> None:
     parser.add_argument("--chat", action="store_true", help="chat in this terminal, then stop")
     args = parser.parse_args()
     try:
-        load_settings()
+        settings = load_settings()
     except SettingsError as error:
         sys.exit(f"error: clinic settings: {error}")
     print(f"Clinic settings: {settings_path()}")
@@ -69,11 +72,17 @@ def main() -> None:
     except ServerFailed as error:
         sys.exit(f"error: {error}")
     print(f"Ready in {time.monotonic() - started:.0f} s.")
+    web = None
     try:
         if args.chat:
             chat_loop(config.rasa_url)
             return
-        print(_banner(config, token_generated), flush=True)
+        web_port = int(os.environ.get("WEB_PORT", "8080"))
+        try:
+            web = start_web_server(settings, web_port, config.rasa_url)
+        except OSError as error:
+            sys.exit(f"error: can't serve the chat page on port {web_port} ({error.strerror}); set WEB_PORT")
+        print(_banner(config, token_generated, f"http://127.0.0.1:{web_port}/"), flush=True)
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         while True:
             time.sleep(1)
@@ -83,8 +92,10 @@ def main() -> None:
     except ServerFailed as error:
         sys.exit(f"error: {error}")
     finally:
+        if web is not None:
+            web.shutdown()
         servers.stop()
-        print("Both servers stopped.")
+        print("Stopped.")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Both servers on free loopback ports, with test settings and fresh tokens, once per session."""
 import json
 import secrets
+from contextlib import contextmanager
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -19,10 +20,22 @@ TEST_PRICE = "$321 per session"
 
 @pytest.fixture(scope="session")
 def bot(tmp_path_factory) -> Iterator["Bot"]:
+    with _running_bot(tmp_path_factory.mktemp("bot")) as running:
+        yield running
+
+
+@pytest.fixture
+def disposable_bot(tmp_path) -> Iterator["Bot"]:
+    """A bot of its own, for a test that stops its servers."""
+    with _running_bot(tmp_path) as running:
+        yield running
+
+
+@contextmanager
+def _running_bot(work: Path) -> Iterator["Bot"]:
     model = current_model(REPO_ROOT)
     if model is None:
         pytest.fail("No current model: run `make train` first (make e2e does).", pytrace=False)
-    work = tmp_path_factory.mktemp("bot")
     settings = yaml.safe_load((REPO_ROOT / "clinic.yml").read_text())
     settings.update(phone=TEST_PHONE, prices=[{"item": "Micro-needling", "price": TEST_PRICE}])
     settings_file = work / "clinic.yml"
@@ -34,7 +47,10 @@ def bot(tmp_path_factory) -> Iterator["Bot"]:
         auth_token=secrets.token_urlsafe(16),
         action_token=secrets.token_urlsafe(16),
         work_dir=work,
-        extra_env={"CLINIC_SETTINGS": str(settings_file)},
+        extra_env={
+            "CLINIC_SETTINGS": str(settings_file),
+            "CLINIC_DB_URL": f"sqlite:///{work / 'clinic.db'}",
+        },
     )
     with BotServers(config) as servers:
         yield Bot(servers)
@@ -44,6 +60,7 @@ class Bot:
     def __init__(self, servers: BotServers) -> None:
         self.servers = servers
         self.config = servers.config
+        self.settings_file = Path(servers.config.extra_env["CLINIC_SETTINGS"])
 
     def request(
         self, method: str, url: str, body: Optional[Any] = None, raw: Optional[bytes] = None
@@ -78,6 +95,10 @@ class Bot:
         )
         assert status == 200, tracker
         return tracker
+
+    @property
+    def db_url(self) -> str:
+        return self.config.extra_env["CLINIC_DB_URL"]
 
     def log_text(self) -> str:
         return "".join(p.read_text(errors="replace") for p in self.servers.log_dir.glob("*.log"))

@@ -1,0 +1,66 @@
+"""The demo clinic page with the chat widget, served on 127.0.0.1:$WEB_PORT.
+
+Standard library only: the page is two static files, filled in from the clinic settings.
+"""
+from __future__ import annotations
+
+import html
+import threading
+from functools import partial
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Dict
+
+from clinic.hours import describe_week
+from clinic.settings import ClinicSettings
+
+WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+
+
+def render_page(settings: ClinicSettings, rasa_url: str) -> bytes:
+    values: Dict[str, str] = {
+        "clinic_name": settings.name,
+        "clinic_phone": settings.phone,
+        "clinic_phone_e164": settings.phone_e164,
+        "clinic_hours": describe_week(settings),
+        "clinic_address": settings.address,
+        "rasa_url": rasa_url,
+    }
+    page = (WEB_DIR / "index.html").read_text(encoding="utf-8")
+    for key, value in values.items():
+        page = page.replace("{{" + key + "}}", html.escape(value, quote=True))
+    return page.encode("utf-8")
+
+
+class _Handler(BaseHTTPRequestHandler):
+    def __init__(self, *args, page: bytes, **kwargs) -> None:
+        self.page = page
+        super().__init__(*args, **kwargs)
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        path = self.path.split("?", 1)[0]
+        if path in ("/", "/index.html"):
+            self._send(200, "text/html; charset=utf-8", self.page)
+        elif path == "/widget.js":
+            self._send(200, "text/javascript; charset=utf-8", (WEB_DIR / "widget.js").read_bytes())
+        else:
+            self._send(404, "text/plain; charset=utf-8", b"not found")
+
+    def _send(self, status: int, content_type: str, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Cache-Control", "no-cache")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass  # page views are not logged
+
+
+def start_web_server(settings: ClinicSettings, port: int, rasa_url: str) -> ThreadingHTTPServer:
+    handler = partial(_Handler, page=render_page(settings, rasa_url))
+    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# System packages the test suite needs beyond .venv, from Debian's packages when missing:
+#   postgresql: server binaries for the bookings store's contract tests;
+#   chromium:   the browser the widget tests drive (Playwright's own download can't work here).
+# Fails loudly when they are missing and can't be installed: tests never skip for them.
+set -euo pipefail
+missing=()
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null && id postgres >/dev/null 2>&1 || missing+=(postgresql)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "Installing Debian packages the tests need: ${missing[*]} (about a minute)..."
+if [ "$(id -u)" -eq 0 ]; then SUDO=""; elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; else
+  echo "error: the tests need ${missing[*]}; install them (apt-get install ${missing[*]}) and rerun" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || { echo "error: postgresql installed but initdb not found" >&2; exit 1; }
+[ -x /usr/bin/chromium ] || { echo "error: chromium installed but /usr/bin/chromium not found" >&2; exit 1; }
+echo "Installed: ${missing[*]}."

@@ -1,0 +1,150 @@
+"""The chat widget in a real headless Chromium (Debian's), against the running servers."""
+import shutil
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from clinic.settings import load_settings
+from ops.servers import free_port
+from ops.web import start_web_server
+from tests.e2e.conftest import TEST_PHONE
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO_ROOT / "tests" / "e2e" / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: scripts/ensure_test_deps.sh installs Debian's chromium", pytrace=False)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
+        yield browser
+        browser.close()
+
+
+def _page_url(running_bot) -> Iterator[str]:
+    server = start_web_server(load_settings(running_bot.settings_file), free_port(), running_bot.config.rasa_url)
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def site(bot) -> Iterator[str]:
+    yield from _page_url(bot)
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 860})
+    page = context.new_page()
+    page.on("dialog", lambda dialog: pytest.fail(f"a dialog opened: {dialog.message}"))
+    yield page
+    context.close()
+
+
+def _open_widget(page: Page, url: str) -> None:
+    page.goto(url)
+    page.get_by_role("button", name="Open chat").click()
+    expect(page.get_by_role("dialog")).to_be_visible()
+    expect(page.get_by_label("Your message")).to_be_focused()
+
+
+def _ask(page: Page, text: str) -> None:
+    page.get_by_label("Your message").fill(text)
+    page.keyboard.press("Enter")
+
+
+def _last_bot_text(page: Page) -> str:
+    return page.locator(".cw-bot").last.inner_text()
+
+
+def test_greeting_quick_reply_and_typed_question(page, site):
+    _open_widget(page, site)
+    for title in ("What is micro-needling?", "Preparation", "Recovery", "Risks", "Book a visit"):
+        expect(page.locator(".cw-buttons button", has_text=title).first).to_be_visible()
+    page.locator(".cw-buttons button", has_text="Recovery").first.click()
+    expect(page.locator(".cw-bot").last).to_contain_text("sunscreen")
+    _ask(page, "who actually does the treatment, a doctor?")
+    expect(page.locator(".cw-bot").last).to_contain_text("nurse practitioner")
+    # The phone number in an answer is a tel: link.
+    _ask(page, "how much is it")
+    expect(page.locator(".cw-bot a[href^='tel:']").last).to_have_text(TEST_PHONE)
+
+
+def test_history_survives_a_reload_and_start_over_clears_it(page, site):
+    _open_widget(page, site)
+    _ask(page, "what is the downtime like")
+    expect(page.locator(".cw-bot").last).to_contain_text("sunscreen")
+    page.reload()
+    expect(page.get_by_role("dialog")).to_be_visible()  # stays open
+    expect(page.locator(".cw-user", has_text="what is the downtime like")).to_be_visible()
+    page.get_by_role("button", name="Start a new conversation").click()
+    expect(page.locator(".cw-user")).to_have_count(0)
+
+
+def test_markup_typed_by_a_visitor_is_shown_as_text(page, site):
+    _open_widget(page, site)
+    attack = "<img src=x onerror=alert(1)>"
+    _ask(page, attack)
+    expect(page.locator(".cw-user").last).to_have_text(attack)
+    assert page.locator(".cw-log img").count() == 0
+    expect(page.locator(".cw-bot").nth(1)).to_be_visible()  # the bot still answered
+
+
+def test_full_booking_by_typing_and_clicking(page, site, bot):
+    _open_widget(page, site)
+    page.locator(".cw-buttons button", has_text="Book a visit").first.click()
+    expect(page.locator(".cw-bot").last).to_contain_text("What's your name?")
+    _ask(page, "Petra Novak")
+    expect(page.locator(".cw-bot").last).to_contain_text("phone number")
+    _ask(page, "(212) 555 0123")
+    expect(page.locator(".cw-bot").last).to_contain_text("When would you like")
+    _ask(page, "next tuesday afternoon")
+    expect(page.locator(".cw-bot").last).to_contain_text("pregnant")
+    page.locator(".cw-buttons button", has_text="No, none apply").last.click()
+    expect(page.locator(".cw-bot").last).to_contain_text("Please check your request")
+    page.locator(".cw-buttons button", has_text="Confirm").last.click()
+    expect(page.locator(".cw-bot").last).to_contain_text("reference is MN-")
+    _screenshots(page, "booking")
+
+
+def test_layout_at_375px(browser, site):
+    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True)
+    page = context.new_page()
+    _open_widget(page, site)
+    page.locator(".cw-buttons button", has_text="What is micro-needling?").first.click()
+    expect(page.locator(".cw-bot").last).to_contain_text("collagen")
+    box = page.locator(".cw-panel").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 375
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "widget-375.png"))
+    context.close()
+
+
+def test_unreachable_server_shows_the_clinic_phone(browser, disposable_bot):
+    url_iter = _page_url(disposable_bot)
+    url = next(url_iter)
+    context = browser.new_context(viewport={"width": 1280, "height": 860})
+    page = context.new_page()
+    _open_widget(page, url)
+    disposable_bot.servers.stop()  # the Rasa server goes away mid-conversation
+    _ask(page, "hello?")
+    expect(page.locator(".cw-error").last).to_contain_text("I can't reach the clinic's assistant right now")
+    expect(page.locator(".cw-error a[href^='tel:']").last).to_have_text(TEST_PHONE)
+    context.close()
+    url_iter.close()
+
+
+def _screenshots(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}-desktop.png"))

@@ -1,0 +1,235 @@
+/*
+ * Clinic chat widget: one script tag, no dependencies, talks to Rasa's REST webhook.
+ *
+ *   <script src="https://assistant.example/widget.js"
+ *           data-server="https://assistant.example:5005"
+ *           data-greeting="Hi! Questions about micro-needling?"
+ *           data-primary-color="#2f6f73"
+ *           data-clinic-phone="(212) 555-0100"></script>
+ *
+ * Everything a visitor types or a response carries is rendered as text (textContent),
+ * never as HTML; phone numbers become tel: links and URLs become links, built as DOM nodes.
+ */
+(function () {
+  "use strict";
+
+  var script = document.currentScript;
+  var config = {
+    server: (script && script.dataset.server) || "http://127.0.0.1:5005",
+    greeting: (script && script.dataset.greeting) || "",
+    primary: (script && script.dataset.primaryColor) || "#2f6f73",
+    phone: (script && script.dataset.clinicPhone) || "",
+    title: (script && script.dataset.title) || "Ask us about micro-needling",
+    storageKey: "clinic-chat",
+    timeoutMs: 20000,
+  };
+
+  var QUICK_REPLIES = [
+    { title: "What is micro-needling?", payload: "What is micro-needling?" },
+    { title: "Preparation", payload: "How do I prepare for micro-needling?" },
+    { title: "Recovery", payload: "What is the recovery like?" },
+    { title: "Risks", payload: "What are the risks and side effects?" },
+    { title: "Book a visit", payload: "/book_appointment" },
+  ];
+
+  // ---- state kept across reloads --------------------------------------------------
+  function loadState() {
+    try {
+      var saved = JSON.parse(localStorage.getItem(config.storageKey) || "null");
+      if (saved && typeof saved.sender === "string" && Array.isArray(saved.history)) return saved;
+    } catch (e) { /* a broken entry starts a new conversation */ }
+    return { sender: newSenderId(), history: [], open: false };
+  }
+  function newSenderId() {
+    var bytes = new Uint8Array(12);
+    (window.crypto || window.msCrypto).getRandomValues(bytes);
+    return "web-" + Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+  function saveState() {
+    try { localStorage.setItem(config.storageKey, JSON.stringify(state)); } catch (e) { /* private mode */ }
+  }
+  var state = loadState();
+
+  // ---- DOM ----------------------------------------------------------------------------
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (key) {
+      if (key === "text") node.textContent = attrs[key];
+      else if (key.indexOf("on") === 0) node.addEventListener(key.slice(2), attrs[key]);
+      else node.setAttribute(key, attrs[key]);
+    });
+    (children || []).forEach(function (child) { node.appendChild(child); });
+    return node;
+  }
+
+  var style = el("style", { text: [
+    ".cw-root{position:fixed;right:20px;bottom:20px;z-index:2147483000;font:15px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#1f2a2e}",
+    ".cw-launcher{width:60px;height:60px;border-radius:50%;border:0;background:var(--cw-primary);color:#fff;font-size:26px;cursor:pointer;box-shadow:0 6px 18px rgba(0,0,0,.25);float:right}",
+    ".cw-launcher:focus-visible,.cw-panel button:focus-visible,.cw-panel textarea:focus-visible{outline:3px solid #f2b84b;outline-offset:2px}",
+    ".cw-panel{display:none;flex-direction:column;width:370px;max-width:calc(100vw - 24px);height:560px;max-height:calc(100vh - 110px);background:#fff;border-radius:14px;box-shadow:0 12px 40px rgba(0,0,0,.25);overflow:hidden;margin-bottom:12px}",
+    ".cw-open .cw-panel{display:flex}",
+    ".cw-header{background:var(--cw-primary);color:#fff;padding:12px 14px;display:flex;align-items:center;gap:8px}",
+    ".cw-header h2{font-size:16px;margin:0;flex:1}",
+    ".cw-header button{background:transparent;border:1px solid rgba(255,255,255,.6);color:#fff;border-radius:6px;padding:4px 8px;cursor:pointer;font-size:13px}",
+    ".cw-log{flex:1;overflow-y:auto;padding:12px;background:#f6f8f8}",
+    ".cw-msg{max-width:85%;margin:6px 0;padding:8px 11px;border-radius:12px;white-space:pre-wrap;word-wrap:break-word}",
+    ".cw-bot{background:#fff;border:1px solid #dfe6e6;border-bottom-left-radius:4px}",
+    ".cw-user{background:var(--cw-primary);color:#fff;margin-left:auto;border-bottom-right-radius:4px}",
+    ".cw-user a{color:#fff}",
+    ".cw-error{background:#fff4f2;border:1px solid #f0b8ad;color:#7a2415}",
+    ".cw-buttons{display:flex;flex-wrap:wrap;gap:6px;margin:4px 0 10px}",
+    ".cw-buttons button{border:1px solid var(--cw-primary);background:#fff;color:var(--cw-primary);border-radius:16px;padding:5px 11px;cursor:pointer;font-size:14px}",
+    ".cw-buttons button:hover{background:var(--cw-primary);color:#fff}",
+    ".cw-typing{display:none;padding:0 14px 6px;color:#5b6b6e;font-size:13px}",
+    ".cw-busy .cw-typing{display:block}",
+    ".cw-form{display:flex;gap:6px;padding:10px;border-top:1px solid #e3e8e8}",
+    ".cw-form textarea{flex:1;resize:none;border:1px solid #c9d3d3;border-radius:8px;padding:8px;font:inherit;height:42px}",
+    ".cw-form button{border:0;border-radius:8px;background:var(--cw-primary);color:#fff;padding:0 14px;cursor:pointer;font:inherit}",
+    ".cw-sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}",
+    "@media (max-width:480px){.cw-root{right:8px;bottom:8px}.cw-panel{width:calc(100vw - 16px);height:calc(100vh - 90px)}}",
+  ].join("\n") });
+
+  var log = el("div", { class: "cw-log", role: "log", "aria-live": "polite", "aria-label": "Conversation" });
+  var typing = el("div", { class: "cw-typing", "aria-hidden": "true", text: "The assistant is typing…" });
+  var input = el("textarea", { "aria-label": "Your message", placeholder: "Type your question…", maxlength: "1000", rows: "1" });
+  var sendButton = el("button", { type: "submit", text: "Send" });
+  var form = el("form", { class: "cw-form", onsubmit: function (event) { event.preventDefault(); submitTyped(); } }, [input, sendButton]);
+  var restart = el("button", { type: "button", text: "Start over", "aria-label": "Start a new conversation", onclick: startOver });
+  var close = el("button", { type: "button", text: "✕", "aria-label": "Close chat", onclick: function () { setOpen(false); } });
+  var panel = el("section", { class: "cw-panel", role: "dialog", "aria-label": config.title }, [
+    el("div", { class: "cw-header" }, [el("h2", { text: config.title }), restart, close]),
+    log, typing, form,
+  ]);
+  var launcher = el("button", { class: "cw-launcher", type: "button", "aria-label": "Open chat", "aria-expanded": "false", text: "💬", onclick: function () { setOpen(!state.open); } });
+  var root = el("div", { class: "cw-root", "data-clinic-chat": "" }, [panel, launcher]);
+  root.style.setProperty("--cw-primary", config.primary);
+
+  input.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); submitTyped(); }
+    if (event.key === "Escape") setOpen(false);
+  });
+
+  // ---- rendering: text only, with phone numbers and URLs turned into links -------------
+  var LINKS = /(https?:\/\/[^\s<>"')]+[^\s<>"').,;!?])|(\+?\(?\d[\d ()\-.]{7,}\d)/g;
+  function appendLinkified(parent, text) {
+    var last = 0, match;
+    LINKS.lastIndex = 0;
+    while ((match = LINKS.exec(text)) !== null) {
+      if (match.index > last) parent.appendChild(document.createTextNode(text.slice(last, match.index)));
+      var link = document.createElement("a");
+      if (match[1]) { link.href = match[1]; link.target = "_blank"; link.rel = "noopener noreferrer"; }
+      else { link.href = "tel:" + match[2].replace(/[^\d+]/g, ""); }
+      link.textContent = match[0];
+      parent.appendChild(link);
+      last = match.index + match[0].length;
+    }
+    if (last < text.length) parent.appendChild(document.createTextNode(text.slice(last)));
+  }
+
+  function render(entry) {
+    var bubble = el("div", { class: "cw-msg " + (entry.from === "user" ? "cw-user" : entry.error ? "cw-bot cw-error" : "cw-bot") });
+    appendLinkified(bubble, entry.text || "");
+    log.appendChild(bubble);
+    if (entry.buttons && entry.buttons.length) {
+      log.appendChild(el("div", { class: "cw-buttons" }, entry.buttons.map(function (button) {
+        return el("button", { type: "button", text: String(button.title), onclick: function () { sendMessage(String(button.payload), String(button.title)); } });
+      })));
+    }
+    log.scrollTop = log.scrollHeight;
+  }
+
+  function remember(entry) {
+    state.history.push(entry);
+    state.history = state.history.slice(-100);
+    saveState();
+    render(entry);
+  }
+
+  function showGreeting() {
+    remember({
+      from: "bot",
+      text: config.greeting || "Hi! I can answer questions about micro-needling and help you book a visit.",
+      buttons: QUICK_REPLIES,
+    });
+  }
+
+  // ---- talking to Rasa -----------------------------------------------------------------
+  var busy = false;
+  function setBusy(value) {
+    busy = value;
+    root.classList.toggle("cw-busy", value);
+    sendButton.disabled = value;
+  }
+
+  function submitTyped() {
+    var text = input.value.trim();
+    if (!text || busy) return;
+    input.value = "";
+    sendMessage(text, text);
+  }
+
+  function sendMessage(payload, shown) {
+    if (busy) return;
+    remember({ from: "user", text: shown });
+    setBusy(true);
+    var controller = window.AbortController ? new AbortController() : null;
+    var timer = setTimeout(function () { if (controller) controller.abort(); }, config.timeoutMs);
+    fetch(config.server.replace(/\/$/, "") + "/webhooks/rest/webhook", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ sender: state.sender, message: payload }),
+      signal: controller ? controller.signal : undefined,
+    })
+      .then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.json();
+      })
+      .then(function (messages) {
+        (Array.isArray(messages) ? messages : []).forEach(function (message) {
+          if (message && (message.text || (message.buttons && message.buttons.length))) {
+            remember({ from: "bot", text: message.text || "", buttons: message.buttons || [] });
+          }
+        });
+      })
+      .catch(function () {
+        remember({
+          from: "bot",
+          error: true,
+          text: "I can't reach the clinic's assistant right now" + (config.phone ? ", please call " + config.phone + "." : ". Please try again later."),
+        });
+      })
+      .then(function () {
+        clearTimeout(timer);
+        setBusy(false);
+        input.focus();
+      });
+  }
+
+  function startOver() {
+    state = { sender: newSenderId(), history: [], open: true };
+    saveState();
+    log.textContent = "";
+    showGreeting();
+    input.focus();
+  }
+
+  function setOpen(open) {
+    state.open = open;
+    saveState();
+    root.classList.toggle("cw-open", open);
+    launcher.setAttribute("aria-expanded", String(open));
+    launcher.setAttribute("aria-label", open ? "Close chat" : "Open chat");
+    if (open) input.focus(); else launcher.focus();
+  }
+
+  function mount() {
+    document.head.appendChild(style);
+    document.body.appendChild(root);
+    if (state.history.length) state.history.forEach(render); else showGreeting();
+    root.classList.toggle("cw-open", !!state.open);
+    launcher.setAttribute("aria-expanded", String(!!state.open));
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", mount);
+  else mount();
+})();

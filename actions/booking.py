@@ -5,6 +5,7 @@ keep the value or say why and ask again. The rules live (and are tested) in `cli
 """
 from __future__ import annotations
 
+import abc
 import logging
 from datetime import date
 from typing import Any, Dict, List, Optional, Text
@@ -15,6 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import clinic_context
+from actions.messaging import say
 from clinic.bookings import KIND_BOOKING, KIND_CALLBACK, NewRequest, StoreError
 from clinic.dates import DayOnly, PreferredTime, parse_preferred_time
 from clinic.names import ValidName, parse_name
@@ -56,7 +58,7 @@ class ContactDetailsValidation:
         result = parse_name(str(value or ""), _person_entities(tracker))
         if isinstance(result, ValidName):
             return {"name": result.name}
-        dispatcher.utter_message(response="utter_invalid_name", reason=result.reason)
+        say(dispatcher, "invalid_name", reason=result.reason)
         return {"name": None}
 
     def validate_phone(
@@ -66,9 +68,7 @@ class ContactDetailsValidation:
         result = parse_phone(str(value or ""), region)
         if isinstance(result, ValidPhone):
             return {"phone": result.e164}
-        dispatcher.utter_message(
-            response="utter_invalid_phone", reason=result.reason, example=example_number(region)
-        )
+        say(dispatcher, "invalid_phone", reason=result.reason, example=example_number(region))
         return {"phone": None}
 
 
@@ -89,9 +89,9 @@ class ValidateBookingForm(ContactDetailsValidation, FormValidationAction):
         if isinstance(result, PreferredTime):
             return {"preferred_time": result.iso, "preferred_day": None}
         if isinstance(result, DayOnly):
-            dispatcher.utter_message(response="utter_ask_time_of_day", day=result.day.strftime("%A %-d %B"))
+            say(dispatcher, "ask_time_of_day", day=result.day.strftime("%A %-d %B"))
             return {"preferred_time": None, "preferred_day": result.day.isoformat()}
-        dispatcher.utter_message(response="utter_invalid_preferred_time", reason=result.reason)
+        say(dispatcher, "invalid_preferred_time", reason=result.reason)
         return {"preferred_time": None}
 
     def validate_screening(
@@ -130,10 +130,13 @@ class ActionAskConfirmBooking(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         if tracker.get_slot("booking_changing"):
-            dispatcher.utter_message(response="utter_ask_what_to_change")
+            say(dispatcher, "what_to_change")
             return [SlotSet("booking_changing", False)]
-        dispatcher.utter_message(
-            response="utter_ask_confirm_booking",
+        say(
+            dispatcher,
+            "confirm_booking",
+            name=tracker.get_slot("name"),
+            phone=tracker.get_slot("phone"),
             when=PreferredTime.from_iso(tracker.get_slot("preferred_time")).describe(),
             screening_summary=(
                 "you said one of the listed conditions applies, so the provider will discuss suitability first"
@@ -152,7 +155,7 @@ def _store_request(
     except StoreError as error:
         # Only the error class and kind of request: never the visitor's details.
         logger.error("Could not store a %s request: %s", request.kind, error)
-        dispatcher.utter_message(response="utter_request_not_stored")
+        say(dispatcher, "request_not_stored")
         return None
 
 
@@ -167,7 +170,7 @@ class ActionSubmitBooking(Action):
             # A repeated "yes" after the booking was stored: no second row, same reference.
             reference = tracker.get_slot("booking_reference")
             if reference:
-                dispatcher.utter_message(response="utter_booking_already_stored", reference=reference)
+                say(dispatcher, "booking_already_stored", reference=reference)
             return []
         request = NewRequest(
             kind=KIND_BOOKING,
@@ -179,9 +182,11 @@ class ActionSubmitBooking(Action):
         reference = _store_request(dispatcher, request, form_run_key(tracker, "booking_form"))
         if reference is None:
             return []
-        response = "utter_booking_stored_review" if request.needs_provider_review else "utter_booking_stored"
-        dispatcher.utter_message(
-            response=response, reference=reference, when=PreferredTime.from_iso(request.preferred_time).describe()
+        say(
+            dispatcher,
+            "booking_stored_review" if request.needs_provider_review else "booking_stored",
+            reference=reference,
+            when=PreferredTime.from_iso(request.preferred_time).describe(),
         )
         return [SlotSet("booking_reference", reference), *[SlotSet(slot, None) for slot in BOOKING_SLOTS]]
 
@@ -196,7 +201,7 @@ class ActionSubmitCallback(Action):
         request = NewRequest(kind=KIND_CALLBACK, name=tracker.get_slot("name"), phone=tracker.get_slot("phone"))
         reference = _store_request(dispatcher, request, form_run_key(tracker, "callback_form"))
         if reference is not None:
-            dispatcher.utter_message(response="utter_callback_stored", reference=reference)
+            say(dispatcher, "callback_stored", name=request.name, reference=reference)
         return []
 
 
@@ -209,5 +214,39 @@ class ActionCancelBooking(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        dispatcher.utter_message(response="utter_booking_cancelled")
+        say(dispatcher, "booking_cancelled")
         return [ActiveLoop(None), SlotSet("requested_slot", None), *[SlotSet(s, None) for s in BOOKING_SLOTS]]
+
+
+class AskAction(Action, abc.ABC):
+    """The form's question for one slot, from messages.yml (action_ask_<slot>)."""
+
+    @property
+    @abc.abstractmethod
+    def slot(self) -> str:
+        """The slot this action asks for."""
+
+    def name(self) -> Text:
+        return f"action_ask_{self.slot}"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        say(dispatcher, f"ask_{self.slot}", name=tracker.get_slot("name"))
+        return []
+
+
+class ActionAskName(AskAction):
+    slot = "name"  # type: ignore[assignment]
+
+
+class ActionAskPhone(AskAction):
+    slot = "phone"  # type: ignore[assignment]
+
+
+class ActionAskPreferredTime(AskAction):
+    slot = "preferred_time"  # type: ignore[assignment]
+
+
+class ActionAskScreening(AskAction):
+    slot = "screening"  # type: ignore[assignment]

@@ -6,6 +6,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clinic_context import clinic_settings
+from actions.messaging import say
 from clinic.hours import closing_time_today
 
 
@@ -18,7 +19,7 @@ class ActionHandoffToHuman(Action):
     ) -> List[EventType]:
         closes = closing_time_today(clinic_settings())
         if closes:
-            dispatcher.utter_message(response="utter_handoff_open", closes=closes)
+            say(dispatcher, "handoff_open", closes=closes)
         else:
-            dispatcher.utter_message(response="utter_handoff_closed")
+            say(dispatcher, "handoff_closed")
         return []

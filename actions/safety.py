@@ -9,6 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.messaging import say
 from clinic.triage import Urgency, assess_urgency
 
 
@@ -21,7 +22,7 @@ class ActionSymptomAdvice(Action):
     ) -> List[EventType]:
         report = tracker.latest_message.get("text") or ""
         if assess_urgency(report) is Urgency.EMERGENCY:
-            dispatcher.utter_message(response="utter_symptom_emergency")
+            say(dispatcher, "symptom_emergency")
         else:
-            dispatcher.utter_message(response="utter_symptom_call_doctor")
+            say(dispatcher, "symptom_call_doctor")
         return []

@@ -7,6 +7,10 @@ import pytest
 from actions import clinic_context
 from actions.booking import (
     ActionAskConfirmBooking,
+    ActionAskName,
+    ActionAskPhone,
+    ActionAskPreferredTime,
+    ActionAskScreening,
     ActionCancelBooking,
     ActionSubmitBooking,
     ActionSubmitCallback,
@@ -55,7 +59,7 @@ def test_person_entity_from_spacy_is_used(dispatcher, make_tracker):
 def test_absurd_name_is_re_asked_with_a_reason(dispatcher, make_tracker):
     assert validate("validate_name", "what is this", dispatcher, make_tracker("what is this")) == {"name": None}
     [message] = dispatcher.messages
-    assert message["response"] == "utter_invalid_name" and message["reason"]
+    assert "doesn't look like a name" in message["text"] and "What name" in message["text"]
 
 
 def test_phone_is_stored_as_e164(dispatcher, make_tracker):
@@ -65,7 +69,7 @@ def test_phone_is_stored_as_e164(dispatcher, make_tracker):
 def test_bad_phone_is_re_asked_with_an_example(dispatcher, make_tracker):
     assert validate("validate_phone", "555 12", dispatcher, make_tracker()) == {"phone": None}
     [message] = dispatcher.messages
-    assert message["response"] == "utter_invalid_phone" and message["example"].startswith("(")
+    assert "for example (201) 555-0123" in message["text"]
 
 
 def test_preferred_time_becomes_iso(dispatcher, make_tracker):
@@ -76,13 +80,13 @@ def test_preferred_time_becomes_iso(dispatcher, make_tracker):
 def test_closed_day_is_re_asked_with_why(dispatcher, make_tracker):
     assert validate("validate_preferred_time", "sunday at 11", dispatcher, make_tracker()) == {"preferred_time": None}
     [message] = dispatcher.messages
-    assert message["response"] == "utter_invalid_preferred_time" and "closed on Sundays" in message["reason"]
+    assert "closed on Sundays" in message["text"]
 
 
 def test_day_without_time_asks_for_the_time_and_keeps_the_day(dispatcher, make_tracker):
     first = validate("validate_preferred_time", "tuesday", dispatcher, make_tracker())
     assert first == {"preferred_time": None, "preferred_day": "2026-12-01"}
-    assert dispatcher.messages[0]["response"] == "utter_ask_time_of_day"
+    assert "What time on Tuesday 1 December suits you?" in dispatcher.messages[0]["text"]
     follow_up = validate("validate_preferred_time", "2pm", dispatcher, make_tracker(slots={"preferred_day": "2026-12-01"}))
     assert follow_up == {"preferred_time": "2026-12-01T14:00:00-05:00", "preferred_day": None}
 
@@ -103,7 +107,7 @@ def test_change_without_a_field_asks_which(dispatcher, make_tracker):
     result = validate("validate_confirm_booking", "change", dispatcher, make_tracker("change something"))
     assert result == {"confirm_booking": None, "booking_changing": True}
     events = run(ActionAskConfirmBooking(), dispatcher, make_tracker(slots={"booking_changing": True}))
-    assert [m["response"] for m in dispatcher.messages] == ["utter_ask_what_to_change"]
+    assert [b["title"] for b in dispatcher.messages[0]["buttons"]] == ["Name", "Phone", "Time", "Health answer"]
     assert events == [{"event": "slot", "timestamp": None, "name": "booking_changing", "value": False}]
 
 
@@ -111,9 +115,9 @@ def test_summary_shows_the_time_in_words_and_the_screening_outcome(dispatcher, m
     slots = {"name": "Jane", "phone": "+12125550123", "preferred_time": "2026-12-01T14:00:00-05:00", "screening": "yes"}
     run(ActionAskConfirmBooking(), dispatcher, make_tracker(slots=slots))
     [message] = dispatcher.messages
-    assert message["response"] == "utter_ask_confirm_booking"
-    assert message["when"] == "Tuesday 1 December at 14:00"
-    assert "provider will discuss suitability" in message["screening_summary"]
+    assert "Jane, phone +12125550123, preferred time Tuesday 1 December at 14:00" in message["text"]
+    assert "provider will discuss suitability" in message["text"]
+    assert [b["payload"] for b in message["buttons"]] == ["/affirm", "/change_booking", "/stop"]
 
 
 def _booking_tracker(make_tracker, screening="no", started=1000.0):
@@ -133,7 +137,7 @@ def test_submit_stores_one_row_and_gives_a_reference(dispatcher, make_tracker):
     assert (row.name, row.phone, row.preferred_time, row.screening) == (
         "Jane Doe", "+12125550123", "2026-12-01T14:00:00-05:00", "no")
     [message] = dispatcher.messages
-    assert message["response"] == "utter_booking_stored" and message["reference"] == row.reference
+    assert f"reference is {row.reference}" in message["text"] and "Tuesday 1 December at 14:00" in message["text"]
     assert {"event": "slot", "timestamp": None, "name": "booking_reference", "value": row.reference} in events
     assert {"event": "slot", "timestamp": None, "name": "name", "value": None} in events
 
@@ -142,22 +146,22 @@ def test_a_retried_submit_for_the_same_form_run_keeps_one_row(dispatcher, make_t
     run(ActionSubmitBooking(), dispatcher, _booking_tracker(make_tracker))
     run(ActionSubmitBooking(), dispatcher, _booking_tracker(make_tracker))
     assert len(BookingStore().list_requests()) == 1
-    assert dispatcher.messages[0]["reference"] == dispatcher.messages[1]["reference"]
+    [reference] = [r.reference for r in BookingStore().list_requests()]
+    assert all(reference in m["text"] for m in dispatcher.messages)
 
 
 def test_a_second_yes_after_storing_repeats_the_reference(dispatcher, make_tracker):
     tracker = make_tracker("yes", "affirm", slots={"booking_reference": "MN-ABC234"})
     assert run(ActionSubmitBooking(), dispatcher, tracker) == []
-    assert dispatcher.messages == [
-        {**dispatcher.messages[0], "response": "utter_booking_already_stored", "reference": "MN-ABC234"}
-    ]
+    [message] = dispatcher.messages
+    assert "MN-ABC234 is already with the clinic" in message["text"]
     assert BookingStore().list_requests() == []
 
 
 def test_screening_yes_is_flagged_and_told(dispatcher, make_tracker):
     run(ActionSubmitBooking(), dispatcher, _booking_tracker(make_tracker, screening="yes"))
     assert BookingStore().list_requests()[0].needs_provider_review is True
-    assert dispatcher.messages[0]["response"] == "utter_booking_stored_review"
+    assert "provider will discuss whether micro-needling suits you" in dispatcher.messages[0]["text"]
 
 
 def test_a_store_failure_tells_the_visitor_to_call_and_logs_no_personal_data(
@@ -167,7 +171,8 @@ def test_a_store_failure_tells_the_visitor_to_call_and_logs_no_personal_data(
     clinic_context.booking_store.cache_clear()
     events = run(ActionSubmitBooking(), dispatcher, _booking_tracker(make_tracker))
     assert events == []
-    assert [m["response"] for m in dispatcher.messages] == ["utter_request_not_stored"]
+    [message] = dispatcher.messages
+    assert "couldn't save your request" in message["text"] and "(212) 555-0100" in message["text"]
     assert "Could not store a booking request" in caplog.text
     assert "Jane" not in caplog.text and "5550123" not in caplog.text
 
@@ -178,7 +183,7 @@ def test_callback_is_stored_as_a_request(dispatcher, make_tracker):
     run(ActionSubmitCallback(), dispatcher, tracker)
     [row] = BookingStore().list_requests()
     assert (row.kind, row.name, row.preferred_time) == ("callback", "Jane", None)
-    assert dispatcher.messages[0]["response"] == "utter_callback_stored"
+    assert f"call-back request is {row.reference}" in dispatcher.messages[0]["text"]
 
 
 def test_cancel_stores_nothing_and_clears_the_answers(dispatcher, make_tracker):
@@ -186,7 +191,8 @@ def test_cancel_stores_nothing_and_clears_the_answers(dispatcher, make_tracker):
     assert BookingStore().list_requests() == []
     assert events[0] == {"event": "active_loop", "timestamp": None, "name": None}
     assert {"event": "slot", "timestamp": None, "name": "phone", "value": None} in events
-    assert [m["response"] for m in dispatcher.messages] == ["utter_booking_cancelled"]
+    [message] = dispatcher.messages
+    assert "saved nothing" in message["text"] and "https://clearview-skin.example/book" in message["text"]
 
 
 def test_form_run_key_changes_with_each_run(make_tracker):
@@ -195,3 +201,17 @@ def test_form_run_key_changes_with_each_run(make_tracker):
                       {"event": "active_loop", "name": None, "timestamp": 2.0},
                       {"event": "active_loop", "name": "booking_form", "timestamp": 3.0}]
     assert form_run_key(tracker, "booking_form") == "test-visitor:booking_form:3.0"
+
+
+@pytest.mark.parametrize(
+    "action_class, slots, must_say",
+    [
+        (ActionAskName, {}, "What's your name?"),
+        (ActionAskPhone, {"name": "Jane"}, "Thanks, Jane. What phone number"),
+        (ActionAskPreferredTime, {}, "Our hours: Mon–Wed 09:00–18:00"),
+        (ActionAskScreening, {}, "psoriasis or eczema"),
+    ],
+)
+def test_form_questions(dispatcher, make_tracker, action_class, slots, must_say):
+    run(action_class(), dispatcher, make_tracker(slots=slots))
+    assert must_say in dispatcher.messages[0]["text"]

@@ -31,12 +31,13 @@ def test_open_clinic_says_until_when(at, dispatcher, make_tracker):
     at(datetime(2026, 11, 26, 10, 0, tzinfo=NEW_YORK))  # Thursday 10:00
     events = asyncio.run(ActionHandoffToHuman().run(dispatcher, make_tracker("a person please"), {}))
     assert events == []
-    assert [(m["response"], m.get("closes")) for m in dispatcher.messages] == [
-        ("utter_handoff_open", "20:00")
-    ]
+    [message] = dispatcher.messages
+    assert "open now until 20:00" in message["text"] and "(212) 555-0100" in message["text"]
+    assert [b["payload"] for b in message["buttons"]] == ["/request_callback"]
 
 
 def test_closed_clinic_gives_hours(at, dispatcher, make_tracker):
     at(datetime(2026, 11, 29, 10, 0, tzinfo=NEW_YORK))  # Sunday
     asyncio.run(ActionHandoffToHuman().run(dispatcher, make_tracker("a person please"), {}))
-    assert [m["response"] for m in dispatcher.messages] == ["utter_handoff_closed"]
+    [message] = dispatcher.messages
+    assert "closed right now" in message["text"] and "Sun closed" in message["text"]

@@ -39,8 +39,8 @@ run: install ## install, train if stale, start both servers, print where to chat
 shell: install ## like run, but chat in this terminal (buttons are numbered)
 	@$(PY) -m ops.run --chat
 
-validate: install ## rasa data validate, failing on any warning
-	@$(RASA) data validate --fail-on-warnings --quiet
+validate: install ## rasa data validate, failing on any warning (see ops/validate.py)
+	@$(PY) -m ops.validate
 
 check: validate ## data and settings checks staff run after an edit
 	@$(PY) -m clinic check-settings

@@ -50,8 +50,7 @@ unit: install ## pytest for plain modules and custom actions (no model needed)
 	@$(PY) -m pytest -q tests/unit tests/actions
 
 stories: train ## rasa test on the test stories; fails on any failed story
-	@$(RASA) test core --stories tests/stories --fail-on-prediction-errors --out results/stories --no-plot
-	@$(PY) -m pytest -q tests/nlu
+	@$(PY) -m ops.story_tests
 
 e2e: train ## start both servers on free loopback ports and chat over the REST webhook
 	@$(PY) -m pytest -q tests/e2e

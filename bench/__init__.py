@@ -1,0 +1,1 @@
+"""Benchmark and evaluation tools (make bench)."""

@@ -1,0 +1,63 @@
+"""The training data against the topic contract, and test phrasings against the training data."""
+import re
+from pathlib import Path
+from typing import Dict, List
+
+import yaml
+
+from clinic.topics import FAQ_TOPICS
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+MIN_EXAMPLES_PER_TOPIC = 30
+
+
+def _examples_by_intent() -> Dict[str, List[str]]:
+    found: Dict[str, List[str]] = {}
+    for path in sorted((REPO_ROOT / "data" / "nlu").glob("*.yml")):
+        for block in yaml.safe_load(path.read_text())["nlu"]:
+            if "intent" in block:
+                lines = [l.strip()[2:] for l in block["examples"].splitlines() if l.strip().startswith("- ")]
+                found.setdefault(block["intent"], []).extend(
+                    re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", l).strip() for l in lines
+                )
+    return found
+
+
+def _normalise(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def test_every_topic_of_the_contract_has_enough_examples_and_an_answer():
+    examples = _examples_by_intent()
+    answers = yaml.safe_load((REPO_ROOT / "data/responses/faq.yml").read_text())["responses"]
+    for topic in FAQ_TOPICS:
+        assert len(examples.get(f"faq/{topic}", [])) >= MIN_EXAMPLES_PER_TOPIC, topic
+        assert f"utter_faq/{topic}" in answers, topic
+    faq_intents = {i for i in examples if i.startswith("faq/")}
+    assert faq_intents == {f"faq/{t}" for t in FAQ_TOPICS}
+
+
+def test_no_example_is_under_two_intents():
+    owners: Dict[str, set] = {}
+    for intent, texts in _examples_by_intent().items():
+        for text in texts:
+            owners.setdefault(_normalise(text), set()).add(intent)
+    assert {t: o for t, o in owners.items() if len(o) > 1} == {}
+
+
+def test_test_story_phrasings_are_not_training_examples():
+    training = {_normalise(t) for texts in _examples_by_intent().values() for t in texts}
+    seen = []
+    for path in (REPO_ROOT / "tests" / "stories").glob("*.yml"):
+        for story in yaml.safe_load(path.read_text())["stories"]:
+            for step in story["steps"]:
+                text = step.get("user", "").strip()
+                if text and not text.startswith("/") and _normalise(text) in training:
+                    seen.append((path.name, text))
+    assert seen == []
+
+
+def test_answers_take_contact_details_from_settings():
+    for path in (REPO_ROOT / "data/responses/faq.yml", REPO_ROOT / "domain.yml"):
+        text = path.read_text()
+        assert not re.search(r"\(?\d{3}\)?[ -]\d{3}-\d{4}|\b911\b|\$\d|https?://", text), path

@@ -141,9 +141,16 @@ def test_edges_get_honest_answers(bot, text, must_contain):
     assert must_contain in _texts(bot.say(_sender(), text))
 
 
-def test_booking_wish_gets_link_and_phone_from_settings(bot):
-    answer = _texts(bot.say(_sender(), "I'd love to get an appointment for this"))
-    assert "https://clearview-skin.example/book" in answer and TEST_PHONE in answer
+def test_booking_wish_starts_the_booking_form(bot):
+    sender = _sender()
+    assert "What's your name?" in _texts(bot.say(sender, "I'd love to get an appointment for this"))
+    tracker = bot.tracker(sender)
+    assert tracker["active_loop"]["name"] == "booking_form" and tracker["slots"]["requested_slot"] == "name"
+
+
+def test_every_message_gets_a_reply(bot):
+    for text in ("<img src=x onerror=alert(1)>", "??", "ok", "hmm"):
+        assert _texts(bot.say(_sender(), text)).strip(), text
 
 
 def test_symptoms_after_treatment_get_a_call_now_path(bot):

@@ -62,9 +62,24 @@
     return node;
   }
 
+  // A speech-bubble icon drawn as SVG: emoji need a font that many machines lack.
+  function chatIcon() {
+    var ns = "http://www.w3.org/2000/svg";
+    var svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("width", "28");
+    svg.setAttribute("height", "28");
+    svg.setAttribute("aria-hidden", "true");
+    var path = document.createElementNS(ns, "path");
+    path.setAttribute("fill", "currentColor");
+    path.setAttribute("d", "M4 3h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z");
+    svg.appendChild(path);
+    return svg;
+  }
+
   var style = el("style", { text: [
     ".cw-root{position:fixed;right:20px;bottom:20px;z-index:2147483000;font:15px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#1f2a2e}",
-    ".cw-launcher{width:60px;height:60px;border-radius:50%;border:0;background:var(--cw-primary);color:#fff;font-size:26px;cursor:pointer;box-shadow:0 6px 18px rgba(0,0,0,.25);float:right}",
+    ".cw-launcher{width:60px;height:60px;border-radius:50%;border:0;background:var(--cw-primary);color:#fff;cursor:pointer;box-shadow:0 6px 18px rgba(0,0,0,.25);float:right;display:flex;align-items:center;justify-content:center}",
     ".cw-launcher:focus-visible,.cw-panel button:focus-visible,.cw-panel textarea:focus-visible{outline:3px solid #f2b84b;outline-offset:2px}",
     ".cw-panel{display:none;flex-direction:column;width:370px;max-width:calc(100vw - 24px);height:560px;max-height:calc(100vh - 110px);background:#fff;border-radius:14px;box-shadow:0 12px 40px rgba(0,0,0,.25);overflow:hidden;margin-bottom:12px}",
     ".cw-open .cw-panel{display:flex}",
@@ -100,7 +115,7 @@
     el("div", { class: "cw-header" }, [el("h2", { text: config.title }), restart, close]),
     log, typing, form,
   ]);
-  var launcher = el("button", { class: "cw-launcher", type: "button", "aria-label": "Open chat", "aria-expanded": "false", text: "💬", onclick: function () { setOpen(!state.open); } });
+  var launcher = el("button", { class: "cw-launcher", type: "button", "aria-label": "Open chat", "aria-expanded": "false", onclick: function () { setOpen(!state.open); } }, [chatIcon()]);
   var root = el("div", { class: "cw-root", "data-clinic-chat": "" }, [panel, launcher]);
   root.style.setProperty("--cw-primary", config.primary);
 

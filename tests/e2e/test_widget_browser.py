@@ -115,7 +115,7 @@ def test_full_booking_by_typing_and_clicking(page, site, bot):
     expect(page.locator(".cw-bot").last).to_contain_text("Please check your request")
     page.locator(".cw-buttons button", has_text="Confirm").last.click()
     expect(page.locator(".cw-bot").last).to_contain_text("reference is MN-")
-    _screenshots(page, "booking")
+    _screenshots(page, "widget")
 
 
 def test_layout_at_375px(browser, site):

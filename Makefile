@@ -66,7 +66,7 @@ test: ## the whole suite, non-interactive (what .ci/run calls)
 	echo "All tests passed in $$(( $$(date +%s) - start )) s."
 
 lock: install ## re-freeze requirements.txt from the current .venv
-	@{ head -2 requirements.txt; $(PY) -m pip freeze | grep -v '^-e'; } > requirements.txt.new && mv requirements.txt.new requirements.txt
+	@{ head -2 requirements.txt; $(PY) -m pip freeze --all | grep -v '^-e' | grep -v '^pip=='; } > requirements.txt.new && mv requirements.txt.new requirements.txt
 
 clean: ## remove models, results and run-time files (keeps .venv)
 	rm -rf models results var .rasa

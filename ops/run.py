@@ -58,6 +58,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--chat", action="store_true", help="chat in this terminal, then stop")
     args = parser.parse_args()
+    # Ctrl-C must stop everything even when started from a shell that ignores SIGINT for
+    # background jobs (Python keeps an inherited "ignore"); SIGTERM does the same.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         settings = load_settings()
     except SettingsError as error:
@@ -83,7 +87,6 @@ def main() -> None:
         except OSError as error:
             sys.exit(f"error: can't serve the chat page on port {web_port} ({error.strerror}); set WEB_PORT")
         print(_banner(config, token_generated, f"http://127.0.0.1:{web_port}/"), flush=True)
-        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         while True:
             time.sleep(1)
             servers.check_alive()

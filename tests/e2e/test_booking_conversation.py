@@ -53,6 +53,9 @@ def test_full_booking_leaves_exactly_one_row_that_staff_see(bot):
         capture_output=True, text=True, check=True,
     ).stdout
     assert row.reference in listing and name in listing
+    # Nothing the visitor gave (name, phone, screening answer) is in the server logs.
+    logs = bot.log_text()
+    assert name not in logs and "5550123" not in logs and "555 0123" not in logs
 
 
 def test_never_mind_halfway_leaves_no_row(bot):

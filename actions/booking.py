@@ -28,10 +28,6 @@ BOOKING_SLOTS = ("name", "phone", "preferred_time", "preferred_day", "screening"
 CHANGEABLE = {"name": "name", "phone": "phone", "time": "preferred_time", "screening": "screening"}
 
 
-def _text(tracker: Tracker) -> str:
-    return tracker.latest_message.get("text") or ""
-
-
 def _person_entities(tracker: Tracker) -> List[str]:
     return [e.get("value", "") for e in tracker.latest_message.get("entities", []) if e.get("entity") == "PERSON"]
 

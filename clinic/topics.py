@@ -1,6 +1,6 @@
 """The FAQ topic keys of the topic contract (shared/spec/faq-topics.md).
 
-`faq/<key>` is both the retrieval sub-intent and, prefixed with `utter_`, its answer.
+`faq/<key>` is the retrieval sub-intent; `utter_faq/<key>` in data/responses/faq.yml its answer.
 """
 from typing import Tuple
 
@@ -18,9 +18,3 @@ FAQ_TOPICS: Tuple[str, ...] = (
     "cost",
 )
 
-
-def answer_name(topic: str) -> str:
-    """Name of the response that answers `topic`, e.g. utter_faq/cost."""
-    if topic not in FAQ_TOPICS:
-        raise KeyError(f"unknown FAQ topic {topic!r}")
-    return f"utter_faq/{topic}"

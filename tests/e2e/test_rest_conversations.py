@@ -145,7 +145,7 @@ def test_greeting_offers_quick_replies_and_names_the_clinic(bot):
     [
         ("what's the weather going to be like tomorrow", "outside what I can help with"),
         ("can you write me a javascript function", "outside what I can help with"),
-        ("is microneedling better than fraxel laser", f"can't answer it here"),
+        ("is microneedling better than fraxel laser", "can't answer it here"),
         ("could I just use a dermaroller at home instead", TEST_PHONE),
         ("am I chatting with a real human", "virtual assistant"),
         ("thanks a bunch", "You're welcome"),

@@ -1,5 +1,4 @@
 """The chat widget in a real headless Chromium (Debian's), against the running servers."""
-import shutil
 from pathlib import Path
 from typing import Iterator
 

@@ -9,7 +9,7 @@ INSTALL_STAMP := $(VENV)/.install-stamp
 SPACY_LINK := $(VENV)/spacy/en_core_web_sm
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: help install train run shell test check validate unit stories e2e clean lock
+.PHONY: help install train reload run shell test check validate unit stories e2e clean lock
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -36,14 +36,17 @@ train: install ## train only if config, domain or data changed since the newest 
 run: install ## install, train if stale, start both servers, print where to chat; Ctrl-C stops
 	@$(PY) -m ops.run
 
+reload: install ## train if something changed and load the model into the running assistant (no restart)
+	@$(PY) -m ops.reload
+
 shell: install ## like run, but chat in this terminal (buttons are numbered)
 	@$(PY) -m ops.run --chat
 
 validate: install ## rasa data validate, failing on any warning (see ops/validate.py)
 	@$(PY) -m ops.validate
 
-check: validate ## data and settings checks staff run after an edit
-	@$(PY) -m clinic check-settings
+check: install ## data checks, rasa data validate and the settings check (file:line for each problem)
+	@$(PY) -m ops.check
 
 unit: install ## pytest for plain modules and custom actions (no model needed)
 	@scripts/ensure_test_deps.sh

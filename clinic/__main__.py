@@ -2,7 +2,7 @@
 import argparse
 import sys
 
-from clinic import staff_bookings
+from clinic import staff_bookings, staff_conversations
 from clinic.hours import describe_week
 from clinic.prices import describe_prices
 from clinic.settings import SettingsError, load_settings, settings_path
@@ -30,6 +30,12 @@ def main() -> None:
     staff_bookings.add_arguments(
         commands.add_parser("bookings", help="list booking requests, mark contacted, export CSV")
     )
+    staff_conversations.add_review_arguments(
+        commands.add_parser("review", help="unanswered visitor questions: list, export to label, apply labels")
+    )
+    staff_conversations.add_conversation_arguments(
+        commands.add_parser("conversations", help="recent conversations and masked transcripts")
+    )
     args = parser.parse_args()
     if args.command == "check-settings":
         sys.exit(check_settings())
@@ -39,6 +45,10 @@ def main() -> None:
         sys.exit(f"error: {error}")
     if args.command == "bookings":
         sys.exit(staff_bookings.run(args, settings))
+    if args.command == "review":
+        sys.exit(staff_conversations.run_review(args, settings))
+    if args.command == "conversations":
+        sys.exit(staff_conversations.run_conversations(args, settings))
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@ Environment (defaults in brackets): RASA_PORT (5005), ACTION_PORT (5055), WEB_PO
 RASA_AUTH_TOKEN
 (generated for the session and printed when unset), ACTION_SERVER_TOKEN (generated when
 unset), CORS_ORIGINS (*; space-separated origins allowed to call Rasa from a browser),
-CLINIC_SETTINGS (clinic.yml).
+CLINIC_SETTINGS (clinic.yml), TRACKER_DB_URL (SQLAlchemy URL where conversations are kept;
+sqlite:///var/tracker.db).
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import time
 
 from clinic.settings import SettingsError, load_settings, settings_path
 from ops.chat import chat_loop
+from ops.reload import remove_run_file, write_run_file
 from ops.servers import BotServers, ServerConfig, ServerFailed
 from ops.training import train_if_stale
 from ops.web import start_web_server
@@ -32,6 +34,7 @@ def _config_from_env() -> tuple[ServerConfig, bool]:
         auth_token=auth_token or secrets.token_urlsafe(24),
         action_token=os.environ.get("ACTION_SERVER_TOKEN") or secrets.token_urlsafe(24),
         cors_origins=os.environ.get("CORS_ORIGINS", "*").split(),
+        tracker_db_url=os.environ.get("TRACKER_DB_URL") or None,
     )
     return config, generated
 
@@ -76,6 +79,7 @@ def main() -> None:
     except ServerFailed as error:
         sys.exit(f"error: {error}")
     print(f"Ready in {time.monotonic() - started:.0f} s.")
+    write_run_file(config.rasa_url, config.auth_token)  # lets `make reload` find this server
     web = None
     try:
         if args.chat:
@@ -98,6 +102,7 @@ def main() -> None:
         if web is not None:
             web.shutdown()
         servers.stop()
+        remove_run_file()
         print("Stopped.")
 
 

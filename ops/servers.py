@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional
 
+from sqlalchemy.engine import make_url
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 LOOPBACK = "127.0.0.1"
 
@@ -29,8 +31,28 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def render_endpoints(path: Path, action_port: int, action_token: str) -> Path:
-    """Write the endpoints file Rasa uses, from the ports and token of this run."""
+def tracker_store_lines(db_url: str) -> List[str]:
+    """Rasa's SQL tracker store settings for an SQLAlchemy URL (Rasa 3.6 takes no URL itself)."""
+    url = make_url(db_url)
+    fields = {
+        "dialect": url.drivername,
+        "host": url.host,
+        "port": url.port,
+        "db": url.database,
+        "username": url.username,
+        "password": url.password,
+    }
+    lines = ["tracker_store:", "  type: SQL"]
+    lines += [f"  {key}: {json.dumps(value)}" for key, value in fields.items() if value is not None]
+    if url.query:
+        lines.append(f"  query: {json.dumps(dict(url.query))}")
+    return lines
+
+
+def render_endpoints(
+    path: Path, action_port: int, action_token: str, tracker_db_url: Optional[str] = None
+) -> Path:
+    """Write the endpoints file Rasa uses, from the ports, token and tracker store of this run."""
     lines = [
         "# Written by ops/servers.py for this run; edit endpoints.yml for the defaults.",
         "action_endpoint:",
@@ -38,6 +60,8 @@ def render_endpoints(path: Path, action_port: int, action_token: str) -> Path:
     ]
     if action_token:
         lines.append(f"  token: {json.dumps(action_token)}")
+    if tracker_db_url:
+        lines += tracker_store_lines(tracker_db_url)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n")
     os.chmod(path, 0o600)  # it holds the shared secret
@@ -54,6 +78,12 @@ class ServerConfig:
     cors_origins: List[str] = field(default_factory=lambda: ["*"])
     work_dir: Path = REPO_ROOT / "var"
     extra_env: Dict[str, str] = field(default_factory=dict)
+    # Conversations are kept here (Rasa's SQL tracker store); None: work_dir/tracker.db.
+    tracker_db_url: Optional[str] = None
+
+    @property
+    def tracker_url(self) -> str:
+        return self.tracker_db_url or f"sqlite:///{self.work_dir / 'tracker.db'}"
 
     @property
     def rasa_url(self) -> str:
@@ -114,7 +144,9 @@ class BotServers:
 
     def start(self, timeout: float = 180.0) -> "BotServers":
         cfg = self.config
-        endpoints = render_endpoints(cfg.work_dir / "endpoints.yml", cfg.action_port, cfg.action_token)
+        endpoints = render_endpoints(
+            cfg.work_dir / "endpoints.yml", cfg.action_port, cfg.action_token, cfg.tracker_url
+        )
         self._spawn("actions", ["run", "actions", "--actions", "actions", "--port", str(cfg.action_port)])
         self._spawn(
             "rasa",

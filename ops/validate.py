@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from typing import List
+from pathlib import Path
+from typing import List, Optional
 
 ALLOWED_WARNINGS = (
     "The following duplicated intents have been found across multiple domain files: faq\n"
@@ -40,11 +41,12 @@ def data_warnings(output: str) -> List[str]:
     return [w for w in warnings if w not in ALLOWED_WARNINGS and not _LIBRARY_NOISE.search(w)]
 
 
-def main() -> int:
+def main(root: Optional[Path] = None) -> int:
     result = subprocess.run(
         [sys.executable, "-m", "rasa", "data", "validate", "--fail-on-warnings"],
         capture_output=True,
         text=True,
+        cwd=root,
     )
     output = result.stdout + result.stderr
     problems = data_warnings(output)

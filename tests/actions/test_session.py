@@ -1,6 +1,9 @@
 import asyncio
+from pathlib import Path
 
 from actions.session import ActionSessionStart
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def _slot_values(events):
@@ -30,3 +33,25 @@ def test_prices_from_settings_reach_the_slots(monkeypatch, dispatcher, make_trac
     assert slots["clinic_phone"] == "(212) 555-0199"
     assert slots["clinic_prices"] == "Full face: $300; Neck: $150"
     assert slots["clinic_has_prices"] is True
+
+
+def test_settings_edits_are_picked_up_without_a_restart_and_bad_edits_keep_the_last_good(tmp_path, monkeypatch):
+    import os
+
+    import yaml
+
+    from actions.clinic_context import clinic_settings
+
+    settings_file = tmp_path / "clinic.yml"
+    raw = yaml.safe_load((REPO_ROOT / "clinic.yml").read_text())
+    settings_file.write_text(yaml.safe_dump(raw))
+    monkeypatch.setenv("CLINIC_SETTINGS", str(settings_file))
+    clinic_settings.cache_clear()
+    assert clinic_settings().phone == raw["phone"]
+    settings_file.write_text(yaml.safe_dump({**raw, "phone": "(212) 555-0142"}))
+    os.utime(settings_file, ns=(1, 10**18))  # a new modification time, as an editor's save gives
+    assert clinic_settings().phone == "(212) 555-0142"
+    settings_file.write_text(yaml.safe_dump({**raw, "phone": "not a phone"}))
+    os.utime(settings_file, ns=(1, 2 * 10**18))
+    assert clinic_settings().phone == "(212) 555-0142"
+    clinic_settings.cache_clear()

@@ -1,0 +1,166 @@
+"""Read visitor conversations back from Rasa's SQL tracker store, for staff commands.
+
+Rasa keeps one row per event in the `events` table (SQLTrackerStore); this reads that
+table directly with SQLAlchemy, so staff commands need no model and start in a second.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Optional
+
+from sqlalchemy import create_engine, inspect, text
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DB_URL_ENV_VAR = "TRACKER_DB_URL"
+DEFAULT_DB_PATH = REPO_ROOT / "var" / "tracker.db"
+# Form slots whose answers are personal data; transcripts show a placeholder instead.
+PRIVATE_SLOTS = {"name": "[name]", "phone": "[phone]", "screening": "[health answer]"}
+OUTCOME_ACTIONS = {
+    "action_submit_booking": "booked",
+    "action_submit_callback": "call-back requested",
+    "action_handoff_to_human": "handed off",
+    "action_symptom_advice": "symptom advice",
+}
+
+
+class TrackerStoreError(RuntimeError):
+    pass
+
+
+def tracker_db_url() -> str:
+    return os.environ.get(DB_URL_ENV_VAR) or f"sqlite:///{DEFAULT_DB_PATH}"
+
+
+@dataclass
+class VisitorMessage:
+    timestamp: float
+    text: str
+    intent: str
+    confidence: float
+    topic: Optional[str]  # faq/<topic> when the intent was faq
+    topic_confidence: Optional[float]
+    requested_slot: Optional[str]  # the form question this message answered, if any
+    next_action: Optional[str] = None  # what the assistant did next
+
+    @property
+    def label(self) -> str:
+        return self.topic or self.intent
+
+    @property
+    def is_button(self) -> bool:
+        return self.text.startswith("/")
+
+
+@dataclass
+class Conversation:
+    sender_id: str
+    started: float
+    lines: List[Dict[str, Any]] = field(default_factory=list)  # {"who", "text", "timestamp"}
+    messages: List[VisitorMessage] = field(default_factory=list)
+    actions: List[str] = field(default_factory=list)
+    # Values of the private slots (names, phone numbers), masked wherever they appear.
+    private_values: Dict[str, str] = field(default_factory=dict)
+
+    @property
+    def started_at(self) -> datetime:
+        return datetime.fromtimestamp(self.started, tz=timezone.utc)
+
+    @property
+    def topics(self) -> List[str]:
+        seen: List[str] = []
+        for message in self.messages:
+            if message.topic and message.topic not in seen:
+                seen.append(message.topic)
+        return seen
+
+    @property
+    def outcomes(self) -> List[str]:
+        seen: List[str] = []
+        for action in self.actions:
+            outcome = OUTCOME_ACTIONS.get(action)
+            if outcome and outcome not in seen:
+                seen.append(outcome)
+        return seen
+
+
+def _visitor_message(data: Dict[str, Any], requested_slot: Optional[str]) -> VisitorMessage:
+    parse = data.get("parse_data") or {}
+    intent = parse.get("intent") or {}
+    name = intent.get("name") or ""
+    topic = topic_confidence = None
+    if name == "faq":
+        response = ((parse.get("response_selector") or {}).get("faq") or {}).get("response") or {}
+        topic = response.get("intent_response_key")
+        topic_confidence = response.get("confidence")
+    return VisitorMessage(
+        timestamp=float(data.get("timestamp") or 0.0),
+        text=data.get("text") or "",
+        intent=name,
+        confidence=float(intent.get("confidence") or 0.0),
+        topic=topic,
+        topic_confidence=None if topic_confidence is None else float(topic_confidence),
+        requested_slot=requested_slot,
+    )
+
+
+def _build(sender_id: str, events: List[Dict[str, Any]]) -> Conversation:
+    conversation = Conversation(sender_id=sender_id, started=float(events[0].get("timestamp") or 0.0))
+    requested_slot: Optional[str] = None
+    last_message: Optional[VisitorMessage] = None
+    for event in events:
+        kind = event.get("event")
+        if kind == "slot" and event.get("name") == "requested_slot":
+            requested_slot = event.get("value")
+        elif kind == "slot" and event.get("name") in ("name", "phone") and isinstance(event.get("value"), str):
+            conversation.private_values[event["value"]] = PRIVATE_SLOTS[event["name"]]
+        elif kind == "active_loop" and not event.get("name"):
+            requested_slot = None
+        elif kind == "user":
+            last_message = _visitor_message(event, requested_slot)
+            conversation.messages.append(last_message)
+            conversation.lines.append({"who": "visitor", "message": last_message, "timestamp": last_message.timestamp})
+        elif kind == "bot" and event.get("text"):
+            conversation.lines.append({"who": "assistant", "text": event["text"], "timestamp": event.get("timestamp")})
+        elif kind == "action" and event.get("name") not in (None, "action_listen"):
+            conversation.actions.append(event["name"])
+            if last_message is not None and last_message.next_action is None:
+                last_message.next_action = event["name"]
+        elif kind == "action" and event.get("name") == "action_listen":
+            last_message = None
+    return conversation
+
+
+class TrackerReader:
+    def __init__(self, url: Optional[str] = None) -> None:
+        self.url = url or tracker_db_url()
+        self.engine = create_engine(self.url, future=True)
+
+    def _events(self, sender_id: Optional[str] = None) -> Iterator[tuple]:
+        try:
+            if not inspect(self.engine).has_table("events"):
+                return iter(())
+            query = "SELECT sender_id, data FROM events"
+            params: Dict[str, Any] = {}
+            if sender_id is not None:
+                query += " WHERE sender_id = :sender_id"
+                params["sender_id"] = sender_id
+            with self.engine.connect() as connection:
+                rows = connection.execute(text(query + " ORDER BY sender_id, id"), params).fetchall()
+        except Exception as error:  # bad URL, server down, unreadable file
+            raise TrackerStoreError(f"conversation store unavailable: {type(error).__name__}: {error}") from error
+        return iter(rows)
+
+    def conversations(self, sender_id: Optional[str] = None) -> List[Conversation]:
+        """Every conversation (or one), newest first."""
+        grouped: Dict[str, List[Dict[str, Any]]] = {}
+        for sender, data in self._events(sender_id):
+            try:
+                grouped.setdefault(sender, []).append(json.loads(data))
+            except (TypeError, ValueError):
+                continue  # a row Rasa did not write; nothing to show
+        conversations = [_build(sender, events) for sender, events in grouped.items() if events]
+        return sorted(conversations, key=lambda c: c.started, reverse=True)

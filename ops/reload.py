@@ -1,0 +1,118 @@
+"""`make reload`: train if anything changed, load the model into the running assistant, confirm.
+
+Uses Rasa's `PUT /model` with the HTTP API token, then asks `GET /status` which model is
+serving. Where the server is: RASA_URL and RASA_AUTH_TOKEN, or else var/run.json, which
+`make run` writes (readable only by its owner) while it runs.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any, Dict, Optional, Tuple
+
+from ops.training import train_if_stale
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+RUN_FILE = REPO_ROOT / "var" / "run.json"
+
+
+class ReloadError(RuntimeError):
+    pass
+
+
+def write_run_file(rasa_url: str, token: str, path: Path = RUN_FILE) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600)
+    os.chmod(path, 0o600)  # it holds the session's API token
+    path.write_text(json.dumps({"rasa_url": rasa_url, "token": token, "pid": os.getpid()}))
+
+
+def remove_run_file(path: Path = RUN_FILE) -> None:
+    path.unlink(missing_ok=True)
+
+
+def server_address(run_file: Path = RUN_FILE) -> Tuple[str, str]:
+    url, token = os.environ.get("RASA_URL"), os.environ.get("RASA_AUTH_TOKEN")
+    if url and token:
+        return url.rstrip("/"), token
+    if run_file.exists():
+        running = json.loads(run_file.read_text())
+        return running["rasa_url"], running["token"]
+    raise ReloadError(
+        "no running assistant found: start it with `make run` (or set RASA_URL and RASA_AUTH_TOKEN)"
+    )
+
+
+def _call(method: str, url: str, body: Optional[Dict[str, Any]] = None, timeout: float = 300) -> Tuple[int, Any]:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as reply:
+            raw = reply.read()
+            return reply.status, json.loads(raw) if raw else None
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode(errors="replace")
+    except (urllib.error.URLError, OSError) as error:
+        raise ReloadError(f"can't reach the assistant at {url.split('?')[0]}: {error}") from error
+
+
+def serving_model(rasa_url: str, token: str) -> str:
+    status, body = _call("GET", f"{rasa_url}/status?token={token}", timeout=10)
+    if status != 200:
+        raise ReloadError(f"GET /status answered {status}: {body}")
+    return Path(body["model_file"]).name
+
+
+def load_model(model: Path, rasa_url: str, token: str) -> float:
+    """Load `model` into the server at `rasa_url`; returns the seconds it took."""
+    started = time.monotonic()
+    status, body = _call("PUT", f"{rasa_url}/model?token={token}", {"model_file": str(model.resolve())})
+    if status != 204:
+        raise ReloadError(f"PUT /model answered {status}: {body}")
+    serving = serving_model(rasa_url, token)
+    if serving != model.name:
+        raise ReloadError(f"the server still serves {serving}, not {model.name}")
+    return time.monotonic() - started
+
+
+def reload(root: Path = REPO_ROOT, force: bool = False) -> Path:
+    rasa_url, token = server_address()
+    serving_model(rasa_url, token)  # fail fast, before training, if the server is not there
+    try:
+        model = train_if_stale(root)
+    except subprocess.CalledProcessError as error:
+        raise ReloadError(f"training failed (exit code {error.returncode}); the running model is unchanged") from error
+    serving = serving_model(rasa_url, token)
+    if serving == model.name and not force:
+        print(f"The assistant already serves {model.name}; nothing to do.")
+        return model
+    print(f"Loading {model.name} into the assistant at {rasa_url} (it keeps answering meanwhile)...", flush=True)
+    seconds = load_model(model, rasa_url, token)
+    print(f"Live: the assistant now serves {model.name} (loaded in {seconds:.1f} s).")
+    return model
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--root", type=Path, default=REPO_ROOT, help=argparse.SUPPRESS)
+    parser.add_argument("--force", action="store_true", help="load the model even if it is already serving")
+    args = parser.parse_args()
+    started = time.monotonic()
+    try:
+        reload(args.root.resolve(), args.force)
+    except ReloadError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(f"From edit to live: {time.monotonic() - started:.0f} s.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

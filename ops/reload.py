@@ -93,7 +93,7 @@ def reload(root: Path = REPO_ROOT, force: bool = False) -> Path:
     if serving == model.name and not force:
         print(f"The assistant already serves {model.name}; nothing to do.")
         return model
-    print(f"Loading {model.name} into the assistant at {rasa_url} (it keeps answering meanwhile)...", flush=True)
+    print(f"Loading {model.name} into the assistant at {rasa_url} (messages wait while it loads, none are lost)...", flush=True)
     seconds = load_model(model, rasa_url, token)
     print(f"Live: the assistant now serves {model.name} (loaded in {seconds:.1f} s).")
     return model

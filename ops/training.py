@@ -45,13 +45,17 @@ def _fingerprint_file(model: Path) -> Path:
 
 
 def current_model(root: Path = REPO_ROOT) -> Optional[Path]:
-    """The newest model if it was trained from exactly the current inputs, else None."""
-    model = newest_model(root / "models")
-    if model is None:
-        return None
-    stamp = _fingerprint_file(model)
-    if stamp.exists() and stamp.read_text().strip() == fingerprint(input_files(root), root):
-        return model
+    """The newest model trained from exactly the current inputs, else None.
+
+    Any model counts, not only the newest: after an edit is undone, the model trained
+    before it is current again and serves without training.
+    """
+    wanted = fingerprint(input_files(root), root)
+    models = sorted((root / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for model in models:
+        stamp = _fingerprint_file(model)
+        if stamp.exists() and stamp.read_text().strip() == wanted:
+            return model
     return None
 
 

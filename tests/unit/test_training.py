@@ -40,12 +40,20 @@ def test_a_new_data_file_makes_the_model_stale(tmp_path):
     assert current_model(tmp_path) is None
 
 
-def test_only_the_newest_model_counts(tmp_path):
+def test_an_older_model_of_the_same_inputs_is_current_again_after_an_undo(tmp_path):
+    _make_project(tmp_path)
+    current = fingerprint(input_files(tmp_path), tmp_path)
+    old = _add_model(tmp_path, "old", current, 1000)
+    _add_model(tmp_path, "new", "something-else", 2000)
+    assert current_model(tmp_path) == old
+
+
+def test_the_newest_of_two_matching_models_is_used(tmp_path):
     _make_project(tmp_path)
     current = fingerprint(input_files(tmp_path), tmp_path)
     _add_model(tmp_path, "old", current, 1000)
-    _add_model(tmp_path, "new", "something-else", 2000)
-    assert current_model(tmp_path) is None
+    newer = _add_model(tmp_path, "newer", current, 2000)
+    assert current_model(tmp_path) == newer
 
 
 def test_no_model_is_stale(tmp_path):

@@ -9,7 +9,7 @@ INSTALL_STAMP := $(VENV)/.install-stamp
 SPACY_LINK := $(VENV)/spacy/en_core_web_sm
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: help install train reload run shell test check validate unit stories e2e clean lock
+.PHONY: help install train reload run shell bench bench-quick test check validate unit stories e2e clean lock
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -67,6 +67,12 @@ test: ## the whole suite, non-interactive (what .ci/run calls)
 	echo "== test stories and NLU"; $(MAKE) --no-print-directory stories; \
 	echo "== end-to-end"; $(MAKE) --no-print-directory e2e; \
 	echo "All tests passed in $$(( $$(date +%s) - start )) s."
+
+bench: install ## the benchmark: this pipeline vs rasa init's config vs TF-IDF+LogReg (~20 min)
+	@$(PY) -m bench
+
+bench-quick: install ## the benchmark's smoke run on a tiny sample (~4 min; figures mean nothing)
+	@$(PY) -m bench --quick --out results/bench-quick.json
 
 lock: install ## re-freeze requirements.txt from the current .venv
 	@{ head -2 requirements.txt; $(PY) -m pip freeze --all | grep -v '^-e' | grep -v '^pip=='; } > requirements.txt.new && mv requirements.txt.new requirements.txt

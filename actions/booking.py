@@ -20,6 +20,7 @@ from actions.messaging import say
 from clinic.bookings import KIND_BOOKING, KIND_CALLBACK, NewRequest, StoreError
 from clinic.dates import DayOnly, PreferredTime, parse_preferred_time
 from clinic.names import ValidName, parse_name
+from clinic.person_names import person_names
 from clinic.phones import ValidPhone, example_number, parse_phone
 
 logger = logging.getLogger(__name__)
@@ -29,7 +30,9 @@ CHANGEABLE = {"name": "name", "phone": "phone", "time": "preferred_time", "scree
 
 
 def _person_entities(tracker: Tracker) -> List[str]:
-    return [e.get("value", "") for e in tracker.latest_message.get("entities", []) if e.get("entity") == "PERSON"]
+    """PERSON entities of the latest message: from the NLU pipeline if it has them, else spaCy here."""
+    found = [e.get("value", "") for e in tracker.latest_message.get("entities", []) if e.get("entity") == "PERSON"]
+    return found or person_names(tracker.latest_message.get("text") or "")
 
 
 def form_run_key(tracker: Tracker, form_name: str) -> str:

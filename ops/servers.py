@@ -123,6 +123,10 @@ class BotServers:
                 "SANIC_HOST": LOOPBACK,  # rasa-sdk binds 0.0.0.0 unless told otherwise
                 "ACTION_SERVER_TOKEN": self.config.action_token,
                 "TF_CPP_MIN_LOG_LEVEL": "2",
+                # One message's TensorFlow ops are tiny: handing them to thread pools costs
+                # more than it saves, and on 2 cores the pools fight the event loop.
+                "TF_INTRA_OP_PARALLELISM_THREADS": "1",
+                "TF_INTER_OP_PARALLELISM_THREADS": "1",
                 "PYTHONUNBUFFERED": "1",
             }
         )

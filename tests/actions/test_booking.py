@@ -56,6 +56,12 @@ def test_person_entity_from_spacy_is_used(dispatcher, make_tracker):
     assert validate("validate_name", tracker.latest_message["text"], dispatcher, tracker) == {"name": "Maria Lopez"}
 
 
+def test_person_name_in_a_sentence_is_found_by_spacy_in_the_action_server(dispatcher, make_tracker):
+    tracker = make_tracker("hello, this is Maria Lopez speaking")
+    assert tracker.latest_message.get("entities", []) == []
+    assert validate("validate_name", tracker.latest_message["text"], dispatcher, tracker) == {"name": "Maria Lopez"}
+
+
 def test_absurd_name_is_re_asked_with_a_reason(dispatcher, make_tracker):
     assert validate("validate_name", "what is this", dispatcher, make_tracker("what is this")) == {"name": None}
     [message] = dispatcher.messages

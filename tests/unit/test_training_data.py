@@ -61,3 +61,18 @@ def test_answers_take_contact_details_from_settings():
     for path in (REPO_ROOT / "data/responses/faq.yml", REPO_ROOT / "domain.yml"):
         text = path.read_text()
         assert not re.search(r"\(?\d{3}\)?[ -]\d{3}-\d{4}|\b911\b|\$\d|https?://", text), path
+
+
+def test_benchmark_messages_are_not_training_examples():
+    """bench/heldout.tsv measures understanding of unseen messages; adding one to training
+    data would inflate the benchmark (bench/dev.tsv, the tuning set, is held to it too)."""
+    import csv
+
+    training = {_normalise(t).strip(" .!?,;:") for texts in _examples_by_intent().values() for t in texts}
+    leaked = []
+    for name in ("heldout.tsv", "dev.tsv"):
+        with open(REPO_ROOT / "bench" / name, newline="", encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle, delimiter="\t"))
+        assert name != "heldout.tsv" or len(rows) >= 300
+        leaked += [(name, r["text"]) for r in rows if _normalise(r["text"]).strip(" .!?,;:") in training]
+    assert leaked == []

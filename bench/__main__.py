@@ -1,0 +1,129 @@
+"""`make bench`: understanding, speed and cost of this project's pipeline, side by side with
+the config `rasa init` writes and a TF-IDF + logistic regression baseline, in one run.
+
+    python -m bench                  the full benchmark (about 15-20 minutes on 2 cores)
+    python -m bench --quick          a smoke run on a tiny sample (what `make test` runs)
+    python -m bench --skip-cv        everything but cross-validation
+
+Writes bench/results/<timestamp>.json and .png and prints a table with the ratios.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import platform
+import random
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Dict, List
+
+from bench import baseline, report
+from bench.rasa_systems import nlu_fitter, predictor_for, quick_config, rasa_init_config, train_full
+from bench.serving import LoadPlan, measure_served
+from bench.understanding import cross_validate, read_labelled, score, training_examples
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+HELDOUT = REPO_ROOT / "bench" / "heldout.tsv"
+RESULTS = REPO_ROOT / "bench" / "results"
+STARTED = time.monotonic()
+
+
+def progress(message: str) -> None:
+    print(f"[{time.monotonic() - STARTED:6.0f} s] {message}", flush=True)
+
+
+def machine() -> Dict[str, object]:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    return {"cpus": os.cpu_count(), "cpu": cpu, "python": platform.python_version(), "platform": platform.platform()}
+
+
+def quiet_rasa() -> None:
+    """Rasa's INFO and structlog debug lines would bury the progress output."""
+    import structlog
+
+    logging.disable(logging.INFO)
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="tiny sample, 1 epoch: checks the code, not the figures")
+    parser.add_argument("--skip-cv", action="store_true", help="no cross-validation")
+    parser.add_argument("--out", type=Path, default=None, help="JSON file to write (default bench/results/<time>.json)")
+    args = parser.parse_args()
+    quiet_rasa()
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+    out = args.out or RESULTS / f"{stamp}{'-quick' if args.quick else ''}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="bench-"))
+    heldout = read_labelled(HELDOUT)
+    examples = training_examples()
+    if args.quick:
+        heldout = random.Random(1).sample(heldout, 24)
+        examples = random.Random(1).sample(examples, 300)
+    plan = LoadPlan()
+    if args.quick:
+        plan = LoadPlan(closed_levels=(1, 2), open_rates=(5,), closed_messages={1: 6, 2: 8}, open_seconds=1.0,
+                        max_seconds=10.0, warmup_messages=2)
+    configs = {"project": REPO_ROOT / "config.yml", "default": rasa_init_config()}
+    if args.quick:
+        configs = {name: quick_config(path, work / f"{name}-config.yml") for name, path in configs.items()}
+    results: Dict = {
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": machine(), "quick": args.quick,
+        "heldout_file": str(HELDOUT.relative_to(REPO_ROOT)), "heldout_messages": len(heldout),
+        "training_examples": len(examples), "systems": {name: {} for name in report.SYSTEMS},
+    }
+    progress(f"work folder {work}; held-out messages {len(heldout)}; training examples {len(examples)}")
+    serve_messages: List[str] = [text for text, label in heldout if label.startswith("faq/")] or [t for t, _ in heldout]
+
+    # Plain baseline: held-out and CV in seconds.
+    progress("baseline: TF-IDF + logistic regression")
+    started = time.monotonic()
+    predict = baseline.fit(examples)
+    results["systems"]["baseline"]["train_s"] = round(time.monotonic() - started, 1)
+    results["systems"]["baseline"]["heldout"], _ = score(predict, heldout)
+    if not args.skip_cv:
+        results["systems"]["baseline"]["cv"] = cross_validate(baseline.fit, examples, 2 if args.quick else 5, progress)
+
+    for name, config in configs.items():
+        system = results["systems"][name]
+        progress(f"{name}: training from scratch with {config}")
+        model, system["train_s"] = train_full(config, work / "models", name, work / f"train-{name}.log", progress)
+        progress(f"{name}: trained in {system['train_s']:.0f} s; scoring {len(heldout)} held-out messages")
+        system["heldout"], predictions = score(predictor_for(model), heldout)
+        system["heldout_errors"] = [
+            {"text": p.text, "gold": p.gold, "answered": p.answered, "confidence": round(p.confidence, 3)}
+            for p in predictions if p.answered != p.gold
+        ]
+        progress(f"{name}: topic accuracy {system['heldout']['topic_accuracy']:.1%}, deflection {system['heldout']['deflection']:.1%}")
+        progress(f"{name}: serving it as `make run` does and measuring load")
+        system["served"] = measure_served(model, work / f"serve-{name}", serve_messages, plan, progress)
+        _save(results, out)
+    if not args.skip_cv:
+        for name, config in configs.items():
+            progress(f"{name}: {2 if args.quick else 5}-fold cross-validation (NLU only)")
+            cv_examples = examples
+            results["systems"][name]["cv"] = cross_validate(nlu_fitter(config, work), cv_examples, 2 if args.quick else 5, progress)
+            _save(results, out)
+    results["seconds"] = round(time.monotonic() - STARTED, 1)
+    _save(results, out)
+    plot = report.plot(results, out.with_suffix(".png"))
+    print()
+    print(report.table(results))
+    print(f"\nWrote {out.relative_to(REPO_ROOT) if out.is_relative_to(REPO_ROOT) else out} and {plot.name} "
+          f"in {results['seconds'] / 60:.1f} minutes.")
+    return 0
+
+
+def _save(results: Dict, out: Path) -> None:
+    out.write_text(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

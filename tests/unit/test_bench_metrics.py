@@ -1,0 +1,106 @@
+"""The benchmark's arithmetic: metrics, folds, percentiles and the load generator."""
+import asyncio
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from bench.load import closed_loop, open_loop, percentile
+from bench.understanding import Prediction, cross_validate, is_deflected, macro_f1, metrics, stratified_folds
+
+
+def _p(gold, answered, confidence=0.9):
+    return Prediction(text=f"{gold}->{answered}", gold=gold, answered=answered, confidence=confidence)
+
+
+def test_metrics_on_a_hand_checked_example():
+    predictions = [
+        _p("faq/cost", "faq/cost"), _p("faq/cost", "faq/duration"), _p("faq/duration", "faq/duration"),
+        _p("book_appointment", "book_appointment"),
+        _p("out_of_scope", "nlu_fallback"), _p("out_of_scope", "faq/cost"),
+        _p("ask_beyond_article", "ask_beyond_article"), _p("ask_beyond_article", "greet"),
+    ]
+    result = metrics(predictions)
+    assert result["topic_accuracy"] == pytest.approx(2 / 3, abs=1e-4)
+    assert result["in_scope_recall"] == 0.75  # 3 of 4 in-scope messages got their label
+    assert result["deflection"] == 0.75  # greet, nlu_fallback, ask_beyond_article: no FAQ, no form
+    assert result["overall_accuracy"] == pytest.approx(6 / 8)
+    assert result["confusion"]["faq/cost"] == {"faq/cost": 1, "faq/duration": 1}
+    # F1 per gold label: cost 2/3 (tp1 fp1 fn1), duration 2/3, book 1, out_of_scope 1/2... averaged
+    assert result["macro_f1"] == pytest.approx(macro_f1(predictions))
+    assert 0 < result["macro_f1"] < 1
+
+
+def test_nlu_fallback_counts_as_out_of_scope_for_f1_only():
+    assert macro_f1([_p("out_of_scope", "nlu_fallback")]) == 1.0
+    assert is_deflected("nlu_fallback") and not is_deflected("book_appointment") and not is_deflected("faq/cost")
+
+
+def test_folds_are_stratified_disjoint_and_complete():
+    examples = [(f"{label} {i}", label) for label in ("a", "b", "c") for i in range(10 + ord(label) % 3)]
+    folds = stratified_folds(examples, 5)
+    assert sorted(x for fold in folds for x in fold) == sorted(examples)
+    for fold in folds:
+        counts = {label: sum(1 for _, l in fold if l == label) for label in "abc"}
+        assert all(2 <= n <= 3 for n in counts.values()), counts
+    assert stratified_folds(examples, 5) == folds  # seeded
+
+
+def test_cross_validation_scores_every_example_once_with_a_model_never_trained_on_it():
+    examples = [(f"{label} {i}", label) for label in ("x", "y") for i in range(10)]
+    seen_in_training = []
+
+    def fit(train):
+        seen_in_training.append({t for t, _ in train})
+        return lambda texts: [(t.split()[0], 1.0) if t not in seen_in_training[-1] else ("leak", 1.0) for t in texts]
+
+    result = cross_validate(fit, examples, folds=5, progress=lambda _: None)
+    assert result["messages"] == 20 and result["overall_accuracy"] == 1.0 and result["folds"] == 5
+
+
+def test_percentile_interpolates_like_numpy():
+    assert percentile([], 50) is None
+    assert percentile([10.0], 99) == 10.0
+    assert percentile([1, 2, 3, 4], 50) == 2.5
+    assert percentile(list(range(1, 101)), 95) == pytest.approx(95.05)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    def do_POST(self):  # noqa: N802
+        self.rfile.read(int(self.headers["Content-Length"]))
+        fail = self.path.endswith("/fail")
+        self.send_response(500 if fail else 200)
+        self.end_headers()
+        self.wfile.write(b"[]")
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def server():
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+def test_closed_loop_is_bounded_and_counts_errors(server):
+    made = []
+
+    def requests(conversation, turn):
+        made.append(1)  # every 4th request overall fails
+        return (f"{server}/ok" if len(made) % 4 else f"{server}/fail"), {"sender": str(conversation), "message": "hi"}
+
+    result = asyncio.run(closed_loop(requests, conversations=3, max_messages=24, max_seconds=10))
+    assert result.messages == 24 and result.errors == 6 and len(result.latencies_ms) == 18
+    summary = result.summary()
+    assert summary["p50_ms"] <= summary["p95_ms"] <= summary["p99_ms"] and summary["throughput_msg_s"] > 0
+
+
+def test_open_loop_sends_at_the_fixed_rate(server):
+    requests = lambda c, t: (f"{server}/ok", {"sender": str(c), "message": "hi"})  # noqa: E731
+    result = asyncio.run(open_loop(requests, rate=40, max_messages=20, max_seconds=5))
+    assert result.messages == 20 and result.errors == 0
+    assert 0.45 <= result.seconds < 2.0  # 20 messages at 40/s start over ~0.5 s

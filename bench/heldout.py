@@ -1,93 +1,27 @@
-"""Score a trained model on labelled visitor messages that are not in the training data.
+"""Held-out scores of one trained model, and the table the fallback threshold is chosen from.
 
-Labels follow shared/spec/faq-topics.md: `faq/<topic>`, `book_appointment`,
-`out_of_scope`, and this project's other intents (`ask_beyond_article`, ...).
+    python -m bench.heldout [--model models/x.tar.gz] [--file bench/heldout.tsv] [--show-errors]
 
-    python -m bench.heldout [--model models/x.tar.gz] [--file bench/heldout.tsv]
-
-Prints topic accuracy, in-scope recall, out-of-scope deflection and the confidence
-distribution that the FallbackClassifier threshold is chosen from.
+Prints topic accuracy, in-scope recall and deflection (bench/understanding.py), the
+confidence of right and wrong answers, and for thresholds 0.3-0.7 the share of right
+answers a threshold would throw away against the share of wrong answers it would catch.
 """
 from __future__ import annotations
 
 import argparse
-import asyncio
-import csv
 import statistics
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Sequence, Tuple
+from typing import List, Sequence
+
+from bench.understanding import Prediction, is_right, read_labelled, score
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_HELDOUT = REPO_ROOT / "bench" / "heldout.tsv"
-# Messages that should get neither a FAQ answer nor the booking form.
-DEFLECT_LABELS = frozenset({"out_of_scope", "ask_beyond_article"})
-DEFLECTED_PREDICTIONS = frozenset({"out_of_scope", "ask_beyond_article", "nlu_fallback"})
-
-
-@dataclass(frozen=True)
-class Prediction:
-    text: str
-    gold: str
-    label: str  # faq/<topic> or the intent
-    intent_confidence: float
-    answered_label: str  # what the visitor gets once the fallback threshold applies
-
-
-def read_labelled(path: Path) -> List[Tuple[str, str]]:
-    with open(path, newline="", encoding="utf-8") as handle:
-        return [(row["text"], row["label"]) for row in csv.DictReader(handle, delimiter="\t")]
-
-
-def label_of(parsed: Dict) -> Tuple[str, float, str]:
-    """(label before fallback, intent confidence, label after fallback) for a parse result."""
-    ranking = parsed.get("intent_ranking") or [parsed["intent"]]
-    top = next((r for r in ranking if r["name"] != "nlu_fallback"), parsed["intent"])
-    label = top["name"]
-    if label == "faq":
-        label = parsed["response_selector"]["faq"]["response"]["intent_response_key"]
-    answered = "nlu_fallback" if parsed["intent"]["name"] == "nlu_fallback" else label
-    return label, float(top.get("confidence") or 0.0), answered
-
-
-def predict(model: Path, labelled: Sequence[Tuple[str, str]]) -> List[Prediction]:
-    from rasa.core.agent import Agent
-
-    agent = Agent.load(str(model))
-
-    async def run() -> List[Prediction]:
-        results = []
-        for text, gold in labelled:
-            label, confidence, answered = label_of(await agent.parse_message(text))
-            results.append(Prediction(text, gold, label, confidence, answered))
-        return results
-
-    return asyncio.run(run())
-
-
-def summarise(predictions: Sequence[Prediction]) -> Dict[str, float]:
-    total = len(predictions)
-    in_scope = [p for p in predictions if p.gold not in DEFLECT_LABELS]
-    off = [p for p in predictions if p.gold in DEFLECT_LABELS]
-
-    def correct(p: Prediction) -> bool:
-        if p.gold in DEFLECT_LABELS:
-            return p.answered_label in DEFLECTED_PREDICTIONS
-        return p.answered_label == p.gold
-
-    return {
-        "messages": total,
-        "topic_accuracy": sum(map(correct, predictions)) / total,
-        "in_scope_recall": sum(p.answered_label == p.gold for p in in_scope) / max(len(in_scope), 1),
-        "deflection": sum(
-            not (p.answered_label.startswith("faq/") or p.answered_label == "book_appointment") for p in off
-        ) / max(len(off), 1),
-    }
 
 
 def confidence_report(predictions: Sequence[Prediction]) -> str:
-    right = sorted(p.intent_confidence for p in predictions if p.label == p.gold)
-    wrong = sorted(p.intent_confidence for p in predictions if p.label != p.gold)
+    right = sorted(p.confidence for p in predictions if is_right(p))
+    wrong = sorted(p.confidence for p in predictions if not is_right(p) and p.answered != "nlu_fallback")
 
     def quantiles(values: List[float]) -> str:
         if not values:
@@ -104,22 +38,27 @@ def confidence_report(predictions: Sequence[Prediction]) -> str:
 
 
 def main() -> None:
-    from ops.training import newest_model
+    from bench.__main__ import quiet_rasa
+    from bench.rasa_systems import predictor_for
+    from ops.training import current_model
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", type=Path, default=None)
     parser.add_argument("--file", type=Path, default=DEFAULT_HELDOUT)
     parser.add_argument("--show-errors", action="store_true")
     args = parser.parse_args()
-    model = args.model or newest_model(REPO_ROOT / "models")
-    predictions = predict(model, read_labelled(args.file))
-    for key, value in summarise(predictions).items():
-        print(f"{key}: {value:.3f}" if isinstance(value, float) else f"{key}: {value}")
+    quiet_rasa()
+    model = args.model or current_model(REPO_ROOT)
+    if model is None:
+        raise SystemExit("error: no current model; run `make train` first")
+    result, predictions = score(predictor_for(model), read_labelled(args.file))
+    for key in ("messages", "topic_accuracy", "overall_accuracy", "macro_f1", "in_scope_recall", "deflection"):
+        print(f"{key}: {result[key]}")
     print(confidence_report(predictions))
     if args.show_errors:
         for p in predictions:
-            if p.answered_label != p.gold and not (p.gold in DEFLECT_LABELS and p.answered_label in DEFLECTED_PREDICTIONS):
-                print(f"  {p.gold:28} -> {p.answered_label:28} {p.intent_confidence:.2f}  {p.text}")
+            if not is_right(p):
+                print(f"  {p.gold:22} -> {p.answered:22} {p.confidence:.2f}  {p.text}")
 
 
 if __name__ == "__main__":

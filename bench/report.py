@@ -18,7 +18,9 @@ def _fmt(value: object, unit: str = "") -> str:
     if value is None:
         return "-"
     if isinstance(value, float):
-        return f"{value:.1%}" if unit == "%" else f"{value:.1f}{unit}"
+        if unit == "%":
+            return f"{value:.1%}"
+        return f"{value:.3f}" if unit == "f1" else f"{value:.1f}{unit}"
     return f"{value}{unit}"
 
 
@@ -54,9 +56,9 @@ def table(results: Dict) -> str:
     for key, name in (("topic_accuracy", "held-out topic accuracy"), ("overall_accuracy", "held-out overall accuracy"),
                       ("macro_f1", "held-out macro-F1"), ("in_scope_recall", "held-out in-scope recall"),
                       ("deflection", "held-out off-topic deflection")):
-        add(name, ["heldout", key], "%" if key != "macro_f1" else "")
+        add(name, ["heldout", key], "%" if key != "macro_f1" else "f1")
     for key, name in (("topic_accuracy", "5-fold CV topic accuracy"), ("macro_f1", "5-fold CV macro-F1")):
-        add(name, ["cv", key], "%" if key != "macro_f1" else "")
+        add(name, ["cv", key], "%" if key != "macro_f1" else "f1")
     add("train time (s)", ["train_s"], "", False)
     add("ready after start (s)", ["served", "ready_s"], "", False)
     add("Rasa server RSS (MB)", ["served", "rasa_rss_mb"], "", False)

@@ -15,12 +15,15 @@ from bench.load import LevelResult, closed_loop, open_loop
 from ops.servers import BotServers, ServerConfig, free_port
 
 
+TURNS_PER_VISITOR = 6
+
+
 @dataclass
 class LoadPlan:
     closed_levels: Sequence[int] = (1, 5, 20)
     open_rates: Sequence[float] = (5, 10, 20)
     closed_messages: Dict[int, int] = field(default_factory=lambda: {1: 150, 5: 300, 20: 600})
-    open_seconds: float = 15.0
+    open_seconds: float = 10.0
     max_seconds: float = 30.0
     warmup_messages: int = 30
 
@@ -92,13 +95,19 @@ def measure_served(
 
 
 def _requests(endpoint: str, url: str, messages: Sequence[str], sender_prefix: str):
-    """Conversation c's turn t: a held-out visitor message, each level with new senders."""
+    """Conversation c's turn t: a held-out visitor message, each level with new senders.
+
+    A visitor asks a handful of questions, not hundreds: every TURNS_PER_VISITOR messages a
+    new visitor takes the slot. (One endless conversation would measure how Rasa replays a
+    tracker of thousands of events, which no visitor produces.)
+    """
 
     def make_request(conversation: int, turn: int):
         text = messages[(conversation * 7 + turn) % len(messages)]
         if endpoint == "parse":
             return url, {"text": text}
-        return url, {"sender": f"{sender_prefix}-{conversation}", "message": text}
+        visitor = f"{sender_prefix}-{conversation}-{turn // TURNS_PER_VISITOR}"
+        return url, {"sender": visitor, "message": text}
 
     return make_request
 

@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 LOOPBACK = "127.0.0.1"
+TRACKER_STORE_CLASS = "channels.tracker_store.ClinicSQLTrackerStore"
 
 
 def free_port() -> int:
@@ -42,7 +43,8 @@ def tracker_store_lines(db_url: str) -> List[str]:
         "username": url.username,
         "password": url.password,
     }
-    lines = ["tracker_store:", "  type: SQL"]
+    # Rasa's SQL store, with SQLite tuned for a server (channels/tracker_store.py).
+    lines = ["tracker_store:", f"  type: {TRACKER_STORE_CLASS}"]
     lines += [f"  {key}: {json.dumps(value)}" for key, value in fields.items() if value is not None]
     if url.query:
         lines.append(f"  query: {json.dumps(dict(url.query))}")
@@ -116,20 +118,29 @@ class BotServers:
         self.log_dir = config.work_dir / "logs"
         self.processes: Dict[str, subprocess.Popen] = {}
 
-    def _env(self) -> Dict[str, str]:
+    def _env(self, name: str) -> Dict[str, str]:
         env = dict(os.environ)
         env.update(
             {
                 "SANIC_HOST": LOOPBACK,  # rasa-sdk binds 0.0.0.0 unless told otherwise
                 "ACTION_SERVER_TOKEN": self.config.action_token,
                 "TF_CPP_MIN_LOG_LEVEL": "2",
-                # One message's TensorFlow ops are tiny: handing them to thread pools costs
-                # more than it saves, and on 2 cores the pools fight the event loop.
-                "TF_INTRA_OP_PARALLELISM_THREADS": "1",
-                "TF_INTER_OP_PARALLELISM_THREADS": "1",
                 "PYTHONUNBUFFERED": "1",
             }
         )
+        if name == "rasa":
+            env.update(
+                {
+                    # One message's TensorFlow ops are tiny: handing them to thread pools
+                    # costs more than it saves, and on 2 cores the pools fight the event
+                    # loop. (Not for the action server: Rasa's CLI imports TensorFlow when
+                    # it sees these, ~350 MB for a server that never uses it.)
+                    "TF_INTRA_OP_PARALLELISM_THREADS": "1",
+                    "TF_INTER_OP_PARALLELISM_THREADS": "1",
+                    # glibc gives each thread its own malloc arena; fewer arenas, less RSS.
+                    "MALLOC_ARENA_MAX": "2",
+                }
+            )
         env.update(self.config.extra_env)
         return env
 
@@ -139,7 +150,7 @@ class BotServers:
         self.processes[name] = subprocess.Popen(
             [sys.executable, "-m", "rasa", *args],
             cwd=REPO_ROOT,
-            env=self._env(),
+            env=self._env(name),
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # Ctrl-C goes to the supervisor, which stops children

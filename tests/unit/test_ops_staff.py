@@ -12,7 +12,7 @@ from ops.servers import render_endpoints
 def test_sqlite_tracker_store_is_rendered_for_rasa(tmp_path):
     path = render_endpoints(tmp_path / "endpoints.yml", 5055, "secret", f"sqlite:///{tmp_path}/tracker.db")
     rendered = yaml.safe_load(path.read_text())
-    assert rendered["tracker_store"] == {"type": "SQL", "dialect": "sqlite", "db": f"{tmp_path}/tracker.db"}
+    assert rendered["tracker_store"] == {"type": "channels.tracker_store.ClinicSQLTrackerStore", "dialect": "sqlite", "db": f"{tmp_path}/tracker.db"}
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
@@ -20,7 +20,7 @@ def test_postgres_tracker_store_url_is_split_into_rasa_fields(tmp_path):
     url = "postgresql+psycopg2://clinic:s%40cret@db.internal:5433/rasa?sslmode=require"
     rendered = yaml.safe_load(render_endpoints(tmp_path / "e.yml", 5055, "", url).read_text())
     assert rendered["tracker_store"] == {
-        "type": "SQL", "dialect": "postgresql+psycopg2", "host": "db.internal", "port": 5433,
+        "type": "channels.tracker_store.ClinicSQLTrackerStore", "dialect": "postgresql+psycopg2", "host": "db.internal", "port": 5433,
         "db": "rasa", "username": "clinic", "password": "s@cret", "query": {"sslmode": "require"},
     }
     assert "token" not in rendered["action_endpoint"]

@@ -84,7 +84,9 @@ def measure_served(
                 if mode == "closed":
                     run = closed_loop(make_request, int(level), plan.closed_messages.get(int(level), 200), plan.max_seconds)
                 else:
-                    run = open_loop(make_request, level, int(level * plan.open_seconds), plan.max_seconds)
+                    messages_at_level = int(level * plan.open_seconds)
+                    visitors = max(1, -(-messages_at_level // TURNS_PER_VISITOR))  # each asks ~6 questions
+                    run = open_loop(make_request, level, messages_at_level, plan.max_seconds, conversations=visitors)
                 levels.append(_record(endpoint, asyncio.run(run), progress))
                 servers.check_alive()
         memory_after = {"rasa_rss_mb_after_load": rss_mb(servers.processes["rasa"].pid),

@@ -65,7 +65,7 @@ def train_if_stale(root: Path = REPO_ROOT, force: bool = False) -> Path:
         print(f"Model is current: {model.relative_to(root)} (no training needed)")
         return model
     print_fn = lambda msg: print(msg, flush=True)  # noqa: E731
-    print_fn("Training the model (config, domain or data changed); this takes about 2-3 minutes...")
+    print_fn("Training the model (config, domain or data changed); this takes about 1-2 minutes...")
     started = time.monotonic()
     before = fingerprint(input_files(root), root)
     subprocess.run(

@@ -8,7 +8,7 @@ from __future__ import annotations
 import abc
 import logging
 from datetime import date
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Union
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
@@ -16,23 +16,45 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import clinic_context
-from actions.messaging import say
-from clinic.bookings import KIND_BOOKING, KIND_CALLBACK, NewRequest, StoreError
-from clinic.dates import DayOnly, PreferredTime, parse_preferred_time
+from actions.messaging import say, why, words
+from actions.person_names import person_names
+from clinic.dates import DayOnly, PreferredTime, day_parts, parse_preferred_time
 from clinic.names import ValidName, parse_name
-from clinic.person_names import person_names
 from clinic.phones import ValidPhone, example_number, parse_phone
+from clinic.reasons import Reason
+from storage.bookings import KIND_BOOKING, KIND_CALLBACK, NewRequest, StoreError
 
 logger = logging.getLogger(__name__)
 
-BOOKING_SLOTS = ("name", "phone", "preferred_time", "preferred_day", "screening", "confirm_booking")
+BOOKING_SLOTS = (
+    "name", "phone", "preferred_time", "preferred_day", "screening", "confirm_booking", "form_failures",
+)
 CHANGEABLE = {"name": "name", "phone": "phone", "time": "preferred_time", "screening": "screening"}
+# After this many unusable answers in a row to one question, offer the phone and a
+# call-back instead of asking the same thing again (financial-demo's MAX_VALIDATION_FAILURES).
+MAX_VALIDATION_FAILURES = 2
 
 
-def _person_entities(tracker: Tracker) -> List[str]:
-    """PERSON entities of the latest message: from the NLU pipeline if it has them, else spaCy here."""
-    found = [e.get("value", "") for e in tracker.latest_message.get("entities", []) if e.get("entity") == "PERSON"]
-    return found or person_names(tracker.latest_message.get("text") or "")
+def describe_moment(iso: str) -> str:
+    return words("moment_format", **PreferredTime.from_iso(iso).parts())
+
+
+def failures_for(tracker: Tracker, slot: str) -> int:
+    """How many unusable answers in a row the visitor gave to the question for `slot`."""
+    record = tracker.get_slot("form_failures")
+    if isinstance(record, dict) and record.get("slot") == slot:
+        return int(record.get("count") or 0)
+    return 0
+
+
+def rejected(slot: str, tracker: Tracker, dispatcher: CollectingDispatcher, message: str, **values: Any) -> Dict[Text, Any]:
+    """Say why the answer can't be used; count the failure so the ask action can offer help."""
+    say(dispatcher, message, **values)
+    return {slot: None, "form_failures": {"slot": slot, "count": failures_for(tracker, slot) + 1}}
+
+
+def accepted(values: Dict[Text, Any]) -> Dict[Text, Any]:
+    return {**values, "form_failures": None}
 
 
 def form_run_key(tracker: Tracker, form_name: str) -> str:
@@ -54,11 +76,11 @@ class ContactDetailsValidation:
     def validate_name(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        result = parse_name(str(value or ""), _person_entities(tracker))
+        text = str(value or "")
+        result = parse_name(text, person_names(text))
         if isinstance(result, ValidName):
-            return {"name": result.name}
-        say(dispatcher, "invalid_name", reason=result.reason)
-        return {"name": None}
+            return accepted({"name": result.name})
+        return rejected("name", tracker, dispatcher, "invalid_name", reason=why(result))
 
     def validate_phone(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -66,9 +88,8 @@ class ContactDetailsValidation:
         region = clinic_context.clinic_settings().phone_region
         result = parse_phone(str(value or ""), region)
         if isinstance(result, ValidPhone):
-            return {"phone": result.e164}
-        say(dispatcher, "invalid_phone", reason=result.reason, example=example_number(region))
-        return {"phone": None}
+            return accepted({"phone": result.e164})
+        return rejected("phone", tracker, dispatcher, "invalid_phone", reason=why(result), example=example_number(region))
 
 
 class ValidateBookingForm(ContactDetailsValidation, FormValidationAction):
@@ -86,12 +107,11 @@ class ValidateBookingForm(ContactDetailsValidation, FormValidationAction):
             pending_day=date.fromisoformat(pending) if pending else None,
         )
         if isinstance(result, PreferredTime):
-            return {"preferred_time": result.iso, "preferred_day": None}
+            return accepted({"preferred_time": result.iso, "preferred_day": None})
         if isinstance(result, DayOnly):
-            say(dispatcher, "ask_time_of_day", day=result.day.strftime("%A %-d %B"))
-            return {"preferred_time": None, "preferred_day": result.day.isoformat()}
-        say(dispatcher, "invalid_preferred_time", reason=result.reason)
-        return {"preferred_time": None}
+            say(dispatcher, "ask_time_of_day", day=words("day_format", **day_parts(result.day)))
+            return accepted({"preferred_time": None, "preferred_day": result.day.isoformat()})
+        return rejected("preferred_time", tracker, dispatcher, "invalid_preferred_time", reason=why(result))
 
     def validate_screening(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -136,11 +156,9 @@ class ActionAskConfirmBooking(Action):
             "confirm_booking",
             name=tracker.get_slot("name"),
             phone=tracker.get_slot("phone"),
-            when=PreferredTime.from_iso(tracker.get_slot("preferred_time")).describe(),
-            screening_summary=(
-                "you said one of the listed conditions applies, so the provider will discuss suitability first"
-                if tracker.get_slot("screening") == "yes"
-                else "none of the listed conditions applies"
+            when=describe_moment(tracker.get_slot("preferred_time")),
+            screening_summary=words(
+                "screening_summary_yes" if tracker.get_slot("screening") == "yes" else "screening_summary_no"
             ),
         )
         return []
@@ -185,7 +203,7 @@ class ActionSubmitBooking(Action):
             dispatcher,
             "booking_stored_review" if request.needs_provider_review else "booking_stored",
             reference=reference,
-            when=PreferredTime.from_iso(request.preferred_time).describe(),
+            when=describe_moment(request.preferred_time),
         )
         return [SlotSet("booking_reference", reference), *[SlotSet(slot, None) for slot in BOOKING_SLOTS]]
 
@@ -205,7 +223,7 @@ class ActionSubmitCallback(Action):
 
 
 class ActionCancelBooking(Action):
-    """Stop the form, forget its answers, and say how to book later. Stores nothing."""
+    """Stop the booking or call-back form, forget its answers, say how to reach us. Stores nothing."""
 
     def name(self) -> Text:
         return "action_cancel_booking"
@@ -213,7 +231,8 @@ class ActionCancelBooking(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        say(dispatcher, "booking_cancelled")
+        is_callback = tracker.active_loop_name == "callback_form"
+        say(dispatcher, "callback_cancelled" if is_callback else "booking_cancelled")
         return [ActiveLoop(None), SlotSet("requested_slot", None), *[SlotSet(s, None) for s in BOOKING_SLOTS]]
 
 
@@ -231,6 +250,14 @@ class AskAction(Action, abc.ABC):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
+        if failures_for(tracker, self.slot) >= MAX_VALIDATION_FAILURES:
+            in_callback = tracker.active_loop_name == "callback_form"
+            say(
+                dispatcher,
+                "form_stuck_callback" if in_callback else "form_stuck",
+                question=words(f"question_{self.slot}"),
+            )
+            return []
         say(dispatcher, f"ask_{self.slot}", name=tracker.get_slot("name"))
         return []
 

@@ -4,9 +4,20 @@ from typing import Any
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clinic_context import clinic_settings
-from clinic.messages import render
+from clinic.reasons import Reason
+from clinic.texts import render, render_reason
 
 
 def say(dispatcher: CollectingDispatcher, message_name: str, /, **values: Any) -> None:
     message = render(message_name, clinic_settings(), **values)
     dispatcher.utter_message(text=message.text, buttons=message.buttons)
+
+
+def words(message_name: str, /, **values: Any) -> str:
+    """A message's text alone, to put inside another message."""
+    return render(message_name, clinic_settings(), **values).text
+
+
+def why(reason: Reason) -> str:
+    """The sentence that tells the visitor why their answer can't be used."""
+    return render_reason(reason, clinic_settings())

@@ -1,6 +1,8 @@
-"""Session start: copy the clinic's contact details from the settings into slots.
+"""Session start: copy the clinic's details from the settings into slots.
 
-Responses then say `{clinic_phone}` etc., so no answer hard-codes a contact detail.
+Responses then say `{clinic_phone}` etc., so no answer hard-codes a contact detail. The
+values come from `clinic.texts.clinic_placeholders`, the same function that fills
+messages.yml, so every text gets the same details.
 """
 from typing import Any, Dict, List, Text
 
@@ -9,22 +11,15 @@ from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clinic_context import clinic_settings
-from clinic.hours import describe_week
-from clinic.prices import describe_prices
 from clinic.settings import ClinicSettings
+from clinic.texts import clinic_placeholders
 
 
 def clinic_slot_events(settings: ClinicSettings) -> List[EventType]:
-    prices = describe_prices(settings)
     values: Dict[Text, Any] = {
-        "clinic_name": settings.name,
-        "clinic_phone": settings.phone,
-        "clinic_address": settings.address,
-        "clinic_hours": describe_week(settings),
-        "clinic_booking_url": settings.booking_url,
-        "clinic_emergency_number": settings.emergency_number,
-        "clinic_prices": prices,
-        "clinic_has_prices": prices is not None,
+        **clinic_placeholders(settings),
+        # The cost answer has a variation for listed prices (data/responses/faq.yml).
+        "clinic_has_prices": bool(settings.prices),
     }
     return [SlotSet(name, value) for name, value in values.items()]
 

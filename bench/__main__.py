@@ -31,7 +31,7 @@ from bench.rasa_systems import nlu_fitter, predictor_for, quick_config, rasa_ini
 from bench.serving import LoadPlan, measure_served
 from bench.understanding import cross_validate, read_labelled, score, training_examples
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from clinic.paths import REPO_ROOT
 HELDOUT = REPO_ROOT / "bench" / "heldout.tsv"
 RESULTS = REPO_ROOT / "bench" / "results"
 STARTED = time.monotonic()

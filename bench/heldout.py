@@ -15,7 +15,7 @@ from typing import List, Sequence
 
 from bench.understanding import Prediction, is_right, read_labelled, score
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from clinic.paths import REPO_ROOT
 DEFAULT_HELDOUT = REPO_ROOT / "bench" / "heldout.tsv"
 
 

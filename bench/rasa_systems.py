@@ -21,7 +21,7 @@ import yaml
 
 from bench.understanding import Labelled, Predictor
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from clinic.paths import REPO_ROOT
 NO_CACHE_ENV = {"RASA_MAX_CACHE_SIZE": "0", "TF_CPP_MIN_LOG_LEVEL": "3"}
 
 
@@ -63,8 +63,8 @@ def train_full(config: Path, out_dir: Path, name: str, log: Path, progress: Call
     started = time.monotonic()
     with open(log, "w") as handle:
         result = subprocess.run(
-            [sys.executable, "-m", "rasa", "train", "--config", str(config), "--out", str(out_dir),
-             "--fixed-model-name", name],
+            [sys.executable, "-m", "rasa", "train", f"--config={config}", f"--out={out_dir}",
+             f"--fixed-model-name={name}"],
             cwd=REPO_ROOT, env={**os.environ, **NO_CACHE_ENV}, stdout=handle, stderr=subprocess.STDOUT,
         )
     seconds = time.monotonic() - started

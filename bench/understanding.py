@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Sequence, Tuple
 
-from clinic.nlu_files import nlu_files, read_all
+from training_data.nlu_files import nlu_files, read_all
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from clinic.paths import REPO_ROOT
 # Messages that should get neither a FAQ answer nor the booking form.
 DEFLECT_LABELS = frozenset({"out_of_scope", "ask_beyond_article"})
 Labelled = List[Tuple[str, str]]  # (text, label)

@@ -5,6 +5,8 @@ Differences from rasa.core.channels.rest.RestInput, each for a reason:
 - a message over `max_message_chars` gets a clear chat reply and never reaches the model;
 - a failure while handling a message is logged without the visitor's text (Rasa's own
   channel logs the text), and the visitor is told to call the clinic;
+- both replies are messages.yml texts with the clinic's current details (re-read when
+  clinic.yml or messages.yml change, like everywhere else);
 - `sender` is required: Rasa's default would put every anonymous visitor in one shared
   conversation called "default".
 """
@@ -19,17 +21,12 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.payload import DEFAULT_MAX_MESSAGE_CHARS, PayloadError, TooLong, check_payload
-from clinic.settings import SettingsError, load_settings
+from channels.payload import PayloadError, TooLong, check_payload
+from clinic.limits import MAX_MESSAGE_CHARS
+from clinic.settings import current_settings
+from clinic.texts import render
 
 logger = logging.getLogger(__name__)
-
-
-def _clinic_phone() -> str:
-    try:
-        return load_settings().phone
-    except SettingsError:
-        return "the clinic"
 
 
 class GuardedRestInput(InputChannel):
@@ -39,13 +36,16 @@ class GuardedRestInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
-        limit = int((credentials or {}).get("max_message_chars", DEFAULT_MAX_MESSAGE_CHARS))
-        return cls(max_message_chars=limit)
+        return cls()
 
-    def __init__(self, max_message_chars: int = DEFAULT_MAX_MESSAGE_CHARS) -> None:
+    def __init__(self, max_message_chars: int = MAX_MESSAGE_CHARS) -> None:
         self.max_message_chars = max_message_chars
-        # Read once: the reply for failures must not depend on a file read while failing.
-        self.clinic_phone = _clinic_phone()
+        # Rendered now, so that a bad settings or messages file stops the server at start,
+        # and kept as the reply of last resort if rendering fails while something else fails.
+        self.last_resort_failure_text = self._failure_text()
+
+    def _failure_text(self) -> str:
+        return render("server_failure", current_settings()).text
 
     def blueprint(
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
@@ -90,24 +90,12 @@ class GuardedRestInput(InputChannel):
         return webhook
 
     def _too_long_reply(self, too_long: TooLong) -> List[Dict[str, Any]]:
-        return [
-            {
-                "recipient_id": too_long.sender,
-                "text": (
-                    f"Your message is {too_long.length} characters long; I can read up to "
-                    f"{too_long.limit}. Could you send it shorter, perhaps as a few separate "
-                    "questions?"
-                ),
-            }
-        ]
+        text = render("message_too_long", current_settings(), length=too_long.length, limit=too_long.limit).text
+        return [{"recipient_id": too_long.sender, "text": text}]
 
     def _failure_reply(self, sender: str) -> List[Dict[str, Any]]:
-        return [
-            {
-                "recipient_id": sender,
-                "text": (
-                    "Sorry, something went wrong on my side. Please try again, or call "
-                    f"the clinic on {self.clinic_phone}."
-                ),
-            }
-        ]
+        try:
+            text = self._failure_text()  # today's phone, if staff changed it
+        except Exception:  # never fail while reporting a failure
+            text = self.last_resort_failure_text
+        return [{"recipient_id": sender, "text": text}]

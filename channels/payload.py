@@ -5,7 +5,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Dict, Optional, Union
 
-DEFAULT_MAX_MESSAGE_CHARS = 1000
+from clinic.limits import MAX_MESSAGE_CHARS
+
 MAX_SENDER_CHARS = 128
 MAX_METADATA_KEYS = 20
 # Sender ids come from the widget (a random id in localStorage); anything else is refused so
@@ -37,7 +38,7 @@ class TooLong:
 
 
 def check_payload(
-    body: Any, max_chars: int = DEFAULT_MAX_MESSAGE_CHARS
+    body: Any, max_chars: int = MAX_MESSAGE_CHARS
 ) -> Union[WebhookMessage, PayloadError, TooLong]:
     if not isinstance(body, dict):
         return PayloadError('body must be a JSON object like {"sender": "id", "message": "hi"}')

@@ -1,4 +1,4 @@
-"""Plain clinic logic with no Rasa imports: settings, hours, triage, topics.
-
-Rasa actions in `actions/` call into this package; everything here is unit-tested on its own.
+"""The clinic's rules as plain functions: settings, hours, dates, names, phones, prices,
+triage, topics and the visitor-facing texts. No Rasa, SQLAlchemy or spaCy here
+(`lint-imports` holds that line); everything is unit-tested on its own.
 """

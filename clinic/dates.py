@@ -14,10 +14,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Optional, Tuple, Union
+from typing import Dict, Optional, Tuple, Union
 
 import dateparser
 
+from clinic.reasons import Reason
 from clinic.settings import WEEKDAYS, ClinicSettings
 
 PART_OF_DAY_HOURS = {
@@ -31,6 +32,8 @@ PART_OF_DAY_HOURS = {
     "after work": time(17, 0),
 }
 MAX_DAYS_AHEAD = 180
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
 _WEEKDAY_ALIASES = {
     **{day: index for index, day in enumerate(WEEKDAYS)},
     **{day[:3]: index for index, day in enumerate(WEEKDAYS)},
@@ -60,8 +63,14 @@ class PreferredTime:
     def iso(self) -> str:
         return self.moment.isoformat()
 
-    def describe(self) -> str:
-        return self.moment.strftime("%A %-d %B at %H:%M")
+    def parts(self) -> Dict[str, str]:
+        """The pieces messages.yml's `moment_format` puts together."""
+        return {**day_parts(self.moment.date()), "time": f"{self.moment:%H:%M}"}
+
+
+def day_parts(day: date) -> Dict[str, str]:
+    """The pieces messages.yml's `day_format` puts together."""
+    return {"weekday": WEEKDAYS[day.weekday()].capitalize(), "day": str(day.day), "month": _MONTHS[day.month - 1]}
 
 
 @dataclass(frozen=True)
@@ -71,17 +80,13 @@ class DayOnly:
     day: date
 
 
-@dataclass(frozen=True)
-class TimeProblem:
-    reason: str
+class TimeProblem(Reason):
+    """A time_* code of messages.yml, with its values."""
 
 
 ParseResult = Union[PreferredTime, DayOnly, TimeProblem]
 
-_UNREADABLE = TimeProblem(
-    "I couldn't work out a day and time from that. You could say, for example, "
-    "\"next tuesday afternoon\", \"the 3rd at 10am\" or \"tomorrow morning\"."
-)
+_UNREADABLE = TimeProblem("time_unreadable")
 
 
 def parse_preferred_time(
@@ -99,7 +104,7 @@ def parse_preferred_time(
     if not cleaned:
         return _UNREADABLE
     if _PAST_WORDS.search(cleaned):
-        return TimeProblem("That's in the past. Which day coming up would suit you?")
+        return TimeProblem("time_in_past")
 
     clock, without_time = _read_time_of_day(cleaned)
     if _ANY_DAY.search(without_time):
@@ -174,13 +179,19 @@ def _read_day(text: str, now: datetime, settings: ClinicSettings) -> Union[date,
     return _calendar_date(text, now, settings)
 
 
+# Whole month words only: "maybe", "mark", "mary" or "decent" are not months.
+_MONTH_WORDS = r"\b(?:" + "|".join(
+    [m.lower() for m in _MONTHS] + ["jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"]
+) + r")\.?(?![a-z])"
+
+
 def _month_names() -> str:
-    return r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b"
+    return _MONTH_WORDS
 
 
 def _next_day_of_month(day_number: int, today: date) -> Union[date, TimeProblem]:
     if not 1 <= day_number <= 31:
-        return TimeProblem(f"There's no day {day_number} in a month. Which date did you mean?")
+        return TimeProblem("time_no_such_day", {"day_number": str(day_number)})
     year, month = today.year, today.month
     for _ in range(3):
         try:
@@ -190,14 +201,14 @@ def _next_day_of_month(day_number: int, today: date) -> Union[date, TimeProblem]
         if candidate and candidate >= today:
             return candidate
         month, year = (1, year + 1) if month == 12 else (month + 1, year)
-    return TimeProblem(f"I couldn't find a coming date for the {day_number}th. Which date did you mean?")
+    return TimeProblem("time_no_coming_date", {"day_number": str(day_number)})
 
 
 def _calendar_date(text: str, now: datetime, settings: ClinicSettings) -> Optional[date]:
     """Month-name and numeric dates, and "in N days/weeks", through dateparser, checked."""
     if not re.search(r"\d|\b(days?|weeks?|months?)\b|" + _month_names(), text):
         return None
-    order = "MDY" if settings.phone_region in ("US", "CA", "PH") else "DMY"
+    order = settings.date_order
     base = now.replace(tzinfo=None)
     parsed = dateparser.parse(
         text,
@@ -210,12 +221,12 @@ def _calendar_date(text: str, now: datetime, settings: ClinicSettings) -> Option
 
 def _check_day(day: date, settings: ClinicSettings, now: datetime) -> Optional[TimeProblem]:
     if day < now.date():
-        return TimeProblem("That day has already passed. Which day coming up would suit you?")
+        return TimeProblem("time_day_passed")
     if day > now.date() + timedelta(days=MAX_DAYS_AHEAD):
-        return TimeProblem(f"I can only take requests for the next {MAX_DAYS_AHEAD // 30} months. Which sooner day suits you?")
+        return TimeProblem("time_too_far_ahead", {"months": str(MAX_DAYS_AHEAD // 30)})
     hours = settings.opening_hours[WEEKDAYS[day.weekday()]]
     if hours.is_closed:
-        return TimeProblem(f"We're closed on {WEEKDAYS[day.weekday()].capitalize()}s. Which other day suits you?")
+        return TimeProblem("time_closed_day", {"day": WEEKDAYS[day.weekday()].capitalize()})
     return None
 
 
@@ -224,14 +235,12 @@ def _check_moment(moment: datetime, settings: ClinicSettings, now: datetime) -> 
     if problem:
         return problem
     if moment <= now:
-        return TimeProblem("That time has already passed. Which time coming up would suit you?")
+        return TimeProblem("time_passed")
     day_name = WEEKDAYS[moment.weekday()]
     hours = settings.opening_hours[day_name]
     assert hours.opens is not None and hours.closes is not None
     if not hours.opens <= moment.time().replace(tzinfo=None) < hours.closes:
-        return TimeProblem(
-            f"On {day_name.capitalize()}s we're open {hours.describe()}. Which time in those hours suits you?"
-        )
+        return TimeProblem("time_outside_hours", {"day": day_name.capitalize(), "hours": hours.describe()})
     return PreferredTime(moment)
 
 
@@ -252,4 +261,4 @@ def _first_open_slot(
         moment = datetime.combine(day, start, tzinfo=settings.zone)
         if moment > now:
             return PreferredTime(moment)
-    return TimeProblem("We aren't open at that time on any day soon. Which other time suits you?")
+    return TimeProblem("time_no_open_slot")

@@ -5,6 +5,8 @@ import re
 from dataclasses import dataclass
 from typing import Optional, Sequence, Union
 
+from clinic.reasons import Reason
+
 MAX_NAME_CHARS = 80
 MAX_NAME_WORDS = 5
 _INTRO = re.compile(
@@ -29,23 +31,22 @@ class ValidName:
     name: str
 
 
-@dataclass(frozen=True)
-class NameProblem:
-    reason: str
+class NameProblem(Reason):
+    """name_empty, name_too_long, name_not_letters or name_not_a_name."""
 
 
 def parse_name(text: str, person_entities: Sequence[str] = ()) -> Union[ValidName, NameProblem]:
     """The name in `text`; `person_entities` are spaCy PERSON spans found in it, if any."""
     raw = " ".join((text or "").split())
     if not raw:
-        return NameProblem("I didn't catch a name.")
+        return NameProblem("name_empty")
     candidate = _from_entities(person_entities) or _INTRO.sub("", raw).strip(" .,!")
     if len(candidate) > MAX_NAME_CHARS or len(candidate.split()) > MAX_NAME_WORDS:
-        return NameProblem("That's longer than a name usually is.")
+        return NameProblem("name_too_long")
     if not _NAME_PATTERN.match(candidate):
-        return NameProblem("A name should be letters only, like \"Jane\" or \"Jane Doe\".")
+        return NameProblem("name_not_letters")
     if any(word.lower().strip(".'’") in _NOT_NAME_WORDS for word in candidate.split()):
-        return NameProblem("That doesn't look like a name.")
+        return NameProblem("name_not_a_name")
     return ValidName(_tidy(candidate))
 
 

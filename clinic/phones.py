@@ -6,15 +6,16 @@ from typing import Union
 
 import phonenumbers
 
+from clinic.reasons import Reason
+
 
 @dataclass(frozen=True)
 class ValidPhone:
     e164: str
 
 
-@dataclass(frozen=True)
-class PhoneProblem:
-    reason: str
+class PhoneProblem(Reason):
+    """phone_empty, phone_no_digits, phone_unreadable or phone_invalid."""
 
 
 def example_number(region: str) -> str:
@@ -29,15 +30,15 @@ def parse_phone(text: str, region: str) -> Union[ValidPhone, PhoneProblem]:
     """A visitor's phone number, read with `region` as the default country."""
     raw = (text or "").strip()
     if not raw:
-        return PhoneProblem("I didn't get a phone number.")
+        return PhoneProblem("phone_empty")
     if not any(ch.isdigit() for ch in raw):
-        return PhoneProblem("That doesn't look like a phone number.")
+        return PhoneProblem("phone_no_digits")
     try:
         # Leniency: visitors write "call me on 212 555 0123 please"; find the number in it.
         matches = list(phonenumbers.PhoneNumberMatcher(raw, region, leniency=phonenumbers.Leniency.POSSIBLE))
         parsed = matches[0].number if matches else phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException:
-        return PhoneProblem("I couldn't read that as a phone number.")
+        return PhoneProblem("phone_unreadable")
     if not phonenumbers.is_valid_number(parsed):
-        return PhoneProblem("That number doesn't seem to be a valid phone number.")
+        return PhoneProblem("phone_invalid")
     return ValidPhone(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))

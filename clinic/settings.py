@@ -5,7 +5,7 @@ typo never reaches a visitor as a wrong phone number.
 """
 from __future__ import annotations
 
-import os
+import logging
 import re
 from dataclasses import dataclass, field
 from datetime import time
@@ -16,9 +16,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import phonenumbers
 import yaml
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SETTINGS_PATH = REPO_ROOT / "clinic.yml"
-SETTINGS_ENV_VAR = "CLINIC_SETTINGS"
+from clinic.paths import SETTINGS_ENV_VAR, settings_path
+
+logger = logging.getLogger(__name__)
 
 WEEKDAYS: Tuple[str, ...] = (
     "monday",
@@ -32,6 +32,9 @@ WEEKDAYS: Tuple[str, ...] = (
 _HOURS_PATTERN = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 _EMERGENCY_PATTERN = re.compile(r"^[0-9 +\-]{2,20}$")
 _REQUIRED_TEXT_FIELDS = ("name", "phone", "address", "booking_url", "emergency_number")
+DATE_ORDERS = ("DMY", "MDY", "YMD")
+# Regions that write dates month first; everywhere else "3/12" is the 3rd of December.
+_MONTH_FIRST_REGIONS = frozenset({"US", "CA", "PH", "FM", "MH", "PW"})
 
 
 class SettingsError(ValueError):
@@ -72,6 +75,8 @@ class ClinicSettings:
     booking_url: str
     emergency_number: str
     prices: List[PriceItem] = field(default_factory=list)
+    # How visitors write numeric dates ("3/12"): day first, month first or year first.
+    date_order: str = "DMY"
 
     @property
     def zone(self) -> ZoneInfo:
@@ -83,10 +88,8 @@ class ClinicSettings:
         return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
-def settings_path() -> Path:
-    """The settings file in use: $CLINIC_SETTINGS, else clinic.yml at the repo root."""
-    configured = os.environ.get(SETTINGS_ENV_VAR)
-    return Path(configured) if configured else DEFAULT_SETTINGS_PATH
+def default_date_order(region: str) -> str:
+    return "MDY" if region.upper() in _MONTH_FIRST_REGIONS else "DMY"
 
 
 def load_settings(path: Optional[Path] = None) -> ClinicSettings:
@@ -109,7 +112,7 @@ def load_settings(path: Optional[Path] = None) -> ClinicSettings:
 def parse_settings(raw: Mapping[str, Any]) -> ClinicSettings:
     """Validate an already-parsed mapping (the file's content) into ClinicSettings."""
     unknown = sorted(set(raw) - {*_REQUIRED_TEXT_FIELDS, "phone_region", "timezone",
-                                 "opening_hours", "prices"})
+                                 "opening_hours", "prices", "date_order"})
     if unknown:
         raise SettingsError(f"unknown field(s) {', '.join(unknown)}: check the spelling")
     text = {key: _required_text(raw, key) for key in _REQUIRED_TEXT_FIELDS}
@@ -127,8 +130,14 @@ def parse_settings(raw: Mapping[str, Any]) -> ClinicSettings:
         raise SettingsError(
             f"field 'timezone': {timezone!r} is not an IANA time zone such as America/New_York"
         )
+    date_order = str(raw.get("date_order") or default_date_order(region)).strip().upper()
+    if date_order not in DATE_ORDERS:
+        raise SettingsError(
+            f"field 'date_order': {raw.get('date_order')!r} must be one of {', '.join(DATE_ORDERS)}"
+        )
     return ClinicSettings(
         phone_region=region,
+        date_order=date_order,
         timezone=timezone,
         opening_hours=_parse_opening_hours(raw.get("opening_hours")),
         prices=_parse_prices(raw.get("prices")),
@@ -201,3 +210,47 @@ def _parse_prices(raw: Any) -> List[PriceItem]:
             raise SettingsError(f"field 'prices' entry {index} needs both 'item' and 'price'")
         items.append(PriceItem(str(entry["item"]).strip(), str(entry["price"]).strip()))
     return items
+
+
+class _FreshSettings:
+    """The settings file, re-read when staff save it, so no process needs a restart.
+
+    A bad edit keeps the last good settings serving (and logs why) instead of breaking
+    every conversation; with no good settings yet (start-up), the error is raised.
+    """
+
+    def __init__(self) -> None:
+        self._stamp: Optional[Tuple[str, int]] = None
+        self._settings: Optional[ClinicSettings] = None
+
+    def get(self) -> ClinicSettings:
+        path = settings_path()
+        try:
+            stamp = (str(path), path.stat().st_mtime_ns)
+        except OSError:
+            stamp = (str(path), -1)
+        if self._settings is None or stamp != self._stamp:
+            try:
+                self._settings = load_settings(path)
+            except SettingsError as error:
+                if self._settings is None:
+                    raise
+                logger.error("clinic settings not reloaded, the previous ones stay in use: %s", error)
+            self._stamp = stamp
+        return self._settings
+
+    def forget(self) -> None:
+        self._stamp, self._settings = None, None
+
+
+_fresh_settings = _FreshSettings()
+
+
+def current_settings() -> ClinicSettings:
+    """The settings in use now, the same in every process: re-read when the file changes."""
+    return _fresh_settings.get()
+
+
+def forget_current_settings() -> None:
+    """Drop the cached settings (tests that switch $CLINIC_SETTINGS call this)."""
+    _fresh_settings.forget()

@@ -19,8 +19,7 @@ from typing import Any, Dict, Optional, Tuple
 
 from ops.training import train_if_stale
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-RUN_FILE = REPO_ROOT / "var" / "run.json"
+from clinic.paths import REPO_ROOT, RUN_FILE
 
 
 class ReloadError(RuntimeError):

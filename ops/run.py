@@ -87,7 +87,7 @@ def main() -> None:
             return
         web_port = int(os.environ.get("WEB_PORT", "8080"))
         try:
-            web = start_web_server(settings, web_port, config.rasa_url)
+            web = start_web_server(web_port, config.rasa_url)
         except OSError as error:
             sys.exit(f"error: can't serve the chat page on port {web_port} ({error.strerror}); set WEB_PORT")
         print(_banner(config, token_generated, f"http://127.0.0.1:{web_port}/"), flush=True)

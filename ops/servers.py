@@ -18,11 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from sqlalchemy.engine import make_url
+from clinic.paths import CREDENTIALS_PATH, REPO_ROOT, TRACKER_DB_ENV_VAR, VAR_DIR
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 LOOPBACK = "127.0.0.1"
-TRACKER_STORE_CLASS = "channels.tracker_store.ClinicSQLTrackerStore"
 
 
 def free_port() -> int:
@@ -32,29 +30,12 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def tracker_store_lines(db_url: str) -> List[str]:
-    """Rasa's SQL tracker store settings for an SQLAlchemy URL (Rasa 3.6 takes no URL itself)."""
-    url = make_url(db_url)
-    fields = {
-        "dialect": url.drivername,
-        "host": url.host,
-        "port": url.port,
-        "db": url.database,
-        "username": url.username,
-        "password": url.password,
-    }
-    # Rasa's SQL store, with SQLite tuned for a server (channels/tracker_store.py).
-    lines = ["tracker_store:", f"  type: {TRACKER_STORE_CLASS}"]
-    lines += [f"  {key}: {json.dumps(value)}" for key, value in fields.items() if value is not None]
-    if url.query:
-        lines.append(f"  query: {json.dumps(dict(url.query))}")
-    return lines
+def render_endpoints(path: Path, action_port: int, action_token: str) -> Path:
+    """Write the endpoints file Rasa uses, from the port and token of this run.
 
-
-def render_endpoints(
-    path: Path, action_port: int, action_token: str, tracker_db_url: Optional[str] = None
-) -> Path:
-    """Write the endpoints file Rasa uses, from the ports, token and tracker store of this run."""
+    The tracker store finds its database itself (TRACKER_DB_URL, passed in the server's
+    environment, or the default in clinic.paths), exactly as the staff commands do.
+    """
     lines = [
         "# Written by ops/servers.py for this run; edit endpoints.yml for the defaults.",
         "action_endpoint:",
@@ -62,8 +43,7 @@ def render_endpoints(
     ]
     if action_token:
         lines.append(f"  token: {json.dumps(action_token)}")
-    if tracker_db_url:
-        lines += tracker_store_lines(tracker_db_url)
+    lines += ["tracker_store:", "  type: channels.tracker_store.ClinicSQLTrackerStore"]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n")
     os.chmod(path, 0o600)  # it holds the shared secret
@@ -78,14 +58,10 @@ class ServerConfig:
     auth_token: str = ""
     action_token: str = ""
     cors_origins: List[str] = field(default_factory=lambda: ["*"])
-    work_dir: Path = REPO_ROOT / "var"
+    work_dir: Path = VAR_DIR
     extra_env: Dict[str, str] = field(default_factory=dict)
-    # Conversations are kept here (Rasa's SQL tracker store); None: work_dir/tracker.db.
+    # Where conversations are kept (an SQLAlchemy URL); None: clinic.paths' default.
     tracker_db_url: Optional[str] = None
-
-    @property
-    def tracker_url(self) -> str:
-        return self.tracker_db_url or f"sqlite:///{self.work_dir / 'tracker.db'}"
 
     @property
     def rasa_url(self) -> str:
@@ -94,6 +70,27 @@ class ServerConfig:
     @property
     def action_url(self) -> str:
         return f"http://{LOOPBACK}:{self.action_port}"
+
+
+def action_server_args(cfg: ServerConfig) -> List[str]:
+    return ["run", "actions", "--actions=actions", f"--port={cfg.action_port}"]
+
+
+def rasa_server_args(cfg: ServerConfig, endpoints: Path) -> List[str]:
+    """`rasa run` arguments. Every value is attached with `=`: a generated token can begin
+    with "-" and would otherwise be read as an option (about one start in 64)."""
+    args = [
+        "run",
+        "--enable-api",
+        f"--auth-token={cfg.auth_token}",
+        f"--interface={LOOPBACK}",
+        f"--port={cfg.rasa_port}",
+        f"--model={cfg.model}",
+        f"--endpoints={endpoints}",
+        f"--credentials={CREDENTIALS_PATH}",
+    ]
+    # --cors takes several values, so it can't use "="; origins are URLs or "*", never "-...".
+    return [*args, "--cors", *cfg.cors_origins] if cfg.cors_origins else args
 
 
 class ServerFailed(RuntimeError):
@@ -128,6 +125,8 @@ class BotServers:
                 "PYTHONUNBUFFERED": "1",
             }
         )
+        if self.config.tracker_db_url:
+            env[TRACKER_DB_ENV_VAR] = self.config.tracker_db_url
         if name == "rasa":
             env.update(
                 {
@@ -159,24 +158,9 @@ class BotServers:
 
     def start(self, timeout: float = 180.0) -> "BotServers":
         cfg = self.config
-        endpoints = render_endpoints(
-            cfg.work_dir / "endpoints.yml", cfg.action_port, cfg.action_token, cfg.tracker_url
-        )
-        self._spawn("actions", ["run", "actions", "--actions", "actions", "--port", str(cfg.action_port)])
-        self._spawn(
-            "rasa",
-            [
-                "run",
-                "--enable-api",
-                "--auth-token", cfg.auth_token,
-                "--interface", LOOPBACK,
-                "--port", str(cfg.rasa_port),
-                "--model", str(cfg.model),
-                "--endpoints", str(endpoints),
-                "--credentials", str(REPO_ROOT / "credentials.yml"),
-                "--cors", *cfg.cors_origins,
-            ],
-        )
+        endpoints = render_endpoints(cfg.work_dir / "endpoints.yml", cfg.action_port, cfg.action_token)
+        self._spawn("actions", action_server_args(cfg))
+        self._spawn("rasa", rasa_server_args(cfg, endpoints))
         deadline = time.monotonic() + timeout
         self._wait_until("actions", f"{cfg.action_url}/health", deadline)
         self._wait_until("rasa", f"{cfg.rasa_url}/status?token={cfg.auth_token}", deadline)

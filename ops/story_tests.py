@@ -12,7 +12,7 @@ from typing import List
 
 import yaml
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from clinic.paths import REPO_ROOT
 OUT = REPO_ROOT / "results" / "stories"
 
 
@@ -34,8 +34,8 @@ def main() -> int:
         # `rasa test` (not `rasa test core`) reads the visitors' words through the NLU
         # model, so a story fails when a phrasing is misunderstood. Its NLU report runs on
         # the small smalltalk file only: the held-out benchmark measures NLU properly.
-        [sys.executable, "-m", "rasa", "test", "--model", str(model), "--stories", "tests/stories",
-         "--nlu", "data/nlu/smalltalk.yml", "--out", str(OUT), "--no-plot"],
+        [sys.executable, "-m", "rasa", "test", f"--model={model}", "--stories=tests/stories",
+         "--nlu=data/nlu/smalltalk.yml", f"--out={OUT}", "--no-plot"],
         cwd=REPO_ROOT, capture_output=True, text=True,
     )
     if result.returncode != 0:

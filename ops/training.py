@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Iterable, List, Optional
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from clinic.paths import REPO_ROOT
 TRAINING_INPUTS = ("config.yml", "domain.yml", "data")
 
 
@@ -69,7 +69,7 @@ def train_if_stale(root: Path = REPO_ROOT, force: bool = False) -> Path:
     started = time.monotonic()
     before = fingerprint(input_files(root), root)
     subprocess.run(
-        [sys.executable, "-m", "rasa", "train", "--out", "models"],
+        [sys.executable, "-m", "rasa", "train", "--out=models"],
         cwd=root,
         check=True,
     )

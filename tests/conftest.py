@@ -6,7 +6,7 @@ from typing import Any, Callable, Dict
 import pytest
 import yaml
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from clinic.paths import REPO_ROOT
 
 
 @pytest.fixture

@@ -3,9 +3,13 @@
  *
  *   <script src="https://assistant.example/widget.js"
  *           data-server="https://assistant.example:5005"
- *           data-greeting="Hi! Questions about micro-needling?"
  *           data-primary-color="#2f6f73"
  *           data-clinic-phone="(212) 555-0100"></script>
+ *
+ * The greeting and its quick replies are the assistant's own (utter_greet in domain.yml):
+ * the widget asks for them with "/greet" when a conversation starts, so staff edit them in
+ * one place. The only sentence of the widget's own is the one shown when the assistant
+ * can't be reached, which carries the clinic's phone from the page.
  *
  * Everything a visitor types or a response carries is rendered as text (textContent),
  * never as HTML; phone numbers become tel: links and URLs become links, built as DOM nodes.
@@ -16,21 +20,13 @@
   var script = document.currentScript;
   var config = {
     server: (script && script.dataset.server) || "http://127.0.0.1:5005",
-    greeting: (script && script.dataset.greeting) || "",
     primary: (script && script.dataset.primaryColor) || "#2f6f73",
     phone: (script && script.dataset.clinicPhone) || "",
     title: (script && script.dataset.title) || "Ask us about micro-needling",
+    maxChars: (script && script.dataset.maxMessageChars) || "",
     storageKey: "clinic-chat",
     timeoutMs: 20000,
   };
-
-  var QUICK_REPLIES = [
-    { title: "What is micro-needling?", payload: "What is micro-needling?" },
-    { title: "Preparation", payload: "How do I prepare for micro-needling?" },
-    { title: "Recovery", payload: "What is the recovery like?" },
-    { title: "Risks", payload: "What are the risks and side effects?" },
-    { title: "Book a visit", payload: "/book_appointment" },
-  ];
 
   // ---- state kept across reloads --------------------------------------------------
   function loadState() {
@@ -105,8 +101,10 @@
   ].join("\n") });
 
   var log = el("div", { class: "cw-log", role: "log", "aria-live": "polite", "aria-label": "Conversation" });
-  var typing = el("div", { class: "cw-typing", "aria-hidden": "true", text: "The assistant is typing…" });
-  var input = el("textarea", { "aria-label": "Your message", placeholder: "Type your question…", maxlength: "1000", rows: "1" });
+  var typing = el("div", { class: "cw-typing", "aria-hidden": "true", text: "Typing…" });
+  var input = el("textarea", { "aria-label": "Your message", placeholder: "Type your question…", rows: "1" });
+  // The server's limit, when the page says it; longer messages get the server's own reply.
+  if (/^\d+$/.test(config.maxChars)) input.setAttribute("maxlength", config.maxChars);
   var sendButton = el("button", { type: "submit", text: "Send" });
   var form = el("form", { class: "cw-form", onsubmit: function (event) { event.preventDefault(); submitTyped(); } }, [input, sendButton]);
   var restart = el("button", { type: "button", text: "Start over", "aria-label": "Start a new conversation", onclick: startOver });
@@ -160,12 +158,9 @@
     render(entry);
   }
 
-  function showGreeting() {
-    remember({
-      from: "bot",
-      text: config.greeting || "Hi! I can answer questions about micro-needling and help you book a visit.",
-      buttons: QUICK_REPLIES,
-    });
+  // A new conversation starts with the assistant's own greeting and quick replies.
+  function greet() {
+    if (!state.history.length) sendMessage("/greet", null);
   }
 
   // ---- talking to Rasa -----------------------------------------------------------------
@@ -183,9 +178,10 @@
     sendMessage(text, text);
   }
 
+  // `shown` is what the visitor sees as their message; null sends silently (the greeting).
   function sendMessage(payload, shown) {
     if (busy) return;
-    remember({ from: "user", text: shown });
+    if (shown !== null) remember({ from: "user", text: shown });
     setBusy(true);
     var controller = window.AbortController ? new AbortController() : null;
     var timer = setTimeout(function () { if (controller) controller.abort(); }, config.timeoutMs);
@@ -210,7 +206,7 @@
         remember({
           from: "bot",
           error: true,
-          text: "I can't reach the clinic's assistant right now" + (config.phone ? ", please call " + config.phone + "." : ". Please try again later."),
+          text: "Sorry, I can't reach the clinic's assistant right now. Please try again later" + (config.phone ? " or call " + config.phone + "." : "."),
         });
       })
       .then(function () {
@@ -224,7 +220,7 @@
     state = { sender: newSenderId(), history: [], open: true };
     saveState();
     log.textContent = "";
-    showGreeting();
+    greet();
     input.focus();
   }
 
@@ -234,14 +230,15 @@
     root.classList.toggle("cw-open", open);
     launcher.setAttribute("aria-expanded", String(open));
     launcher.setAttribute("aria-label", open ? "Close chat" : "Open chat");
-    if (open) input.focus(); else launcher.focus();
+    if (open) { greet(); input.focus(); } else launcher.focus();
   }
 
   function mount() {
     document.head.appendChild(style);
     document.body.appendChild(root);
-    if (state.history.length) state.history.forEach(render); else showGreeting();
+    state.history.forEach(render);
     root.classList.toggle("cw-open", !!state.open);
+    if (state.open) greet();
     launcher.setAttribute("aria-expanded", String(!!state.open));
   }
 

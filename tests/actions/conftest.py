@@ -5,15 +5,15 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.clinic_context import clinic_settings
+from clinic.settings import forget_current_settings
 
 
 @pytest.fixture(autouse=True)
 def fresh_settings_cache():
     """Each test reads the settings it sets up (CLINIC_SETTINGS), not a cached copy."""
-    clinic_settings.cache_clear()
+    forget_current_settings()
     yield
-    clinic_settings.cache_clear()
+    forget_current_settings()
 
 
 @pytest.fixture

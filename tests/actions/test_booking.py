@@ -17,7 +17,7 @@ from actions.booking import (
     ValidateBookingForm,
     form_run_key,
 )
-from clinic.bookings import BookingStore
+from storage.bookings import BookingStore
 
 # Wednesday 25 Nov 2026, 10:00 in New York.
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=timezone.utc)
@@ -46,55 +46,54 @@ def validate(method, value, dispatcher, tracker):
     [("jane doe", "Jane Doe"), ("my name is Tom Baker", "Tom Baker")],
 )
 def test_valid_name_is_kept(dispatcher, make_tracker, text, expected):
-    assert validate("validate_name", text, dispatcher, make_tracker(text)) == {"name": expected}
+    assert validate("validate_name", text, dispatcher, make_tracker(text)) == {"name": expected, "form_failures": None}
     assert dispatcher.messages == []
-
-
-def test_person_entity_from_spacy_is_used(dispatcher, make_tracker):
-    tracker = make_tracker("hello, this is Maria Lopez speaking")
-    tracker.latest_message["entities"] = [{"entity": "PERSON", "value": "Maria Lopez"}]
-    assert validate("validate_name", tracker.latest_message["text"], dispatcher, tracker) == {"name": "Maria Lopez"}
 
 
 def test_person_name_in_a_sentence_is_found_by_spacy_in_the_action_server(dispatcher, make_tracker):
     tracker = make_tracker("hello, this is Maria Lopez speaking")
     assert tracker.latest_message.get("entities", []) == []
-    assert validate("validate_name", tracker.latest_message["text"], dispatcher, tracker) == {"name": "Maria Lopez"}
+    result = validate("validate_name", tracker.latest_message["text"], dispatcher, tracker)
+    assert result == {"name": "Maria Lopez", "form_failures": None}
 
 
 def test_absurd_name_is_re_asked_with_a_reason(dispatcher, make_tracker):
-    assert validate("validate_name", "what is this", dispatcher, make_tracker("what is this")) == {"name": None}
+    result = validate("validate_name", "what is this", dispatcher, make_tracker("what is this"))
+    assert result == {"name": None, "form_failures": {"slot": "name", "count": 1}}
     [message] = dispatcher.messages
     assert "doesn't look like a name" in message["text"] and "What name" in message["text"]
 
 
 def test_phone_is_stored_as_e164(dispatcher, make_tracker):
-    assert validate("validate_phone", "(212) 555 0123", dispatcher, make_tracker()) == {"phone": "+12125550123"}
+    result = validate("validate_phone", "(212) 555 0123", dispatcher, make_tracker())
+    assert result == {"phone": "+12125550123", "form_failures": None}
 
 
 def test_bad_phone_is_re_asked_with_an_example(dispatcher, make_tracker):
-    assert validate("validate_phone", "555 12", dispatcher, make_tracker()) == {"phone": None}
+    result = validate("validate_phone", "555 12", dispatcher, make_tracker())
+    assert result == {"phone": None, "form_failures": {"slot": "phone", "count": 1}}
     [message] = dispatcher.messages
     assert "for example (201) 555-0123" in message["text"]
 
 
 def test_preferred_time_becomes_iso(dispatcher, make_tracker):
     result = validate("validate_preferred_time", "next tuesday afternoon", dispatcher, make_tracker())
-    assert result == {"preferred_time": "2026-12-01T14:00:00-05:00", "preferred_day": None}
+    assert result == {"preferred_time": "2026-12-01T14:00:00-05:00", "preferred_day": None, "form_failures": None}
 
 
 def test_closed_day_is_re_asked_with_why(dispatcher, make_tracker):
-    assert validate("validate_preferred_time", "sunday at 11", dispatcher, make_tracker()) == {"preferred_time": None}
+    result = validate("validate_preferred_time", "sunday at 11", dispatcher, make_tracker())
+    assert result == {"preferred_time": None, "form_failures": {"slot": "preferred_time", "count": 1}}
     [message] = dispatcher.messages
     assert "closed on Sundays" in message["text"]
 
 
 def test_day_without_time_asks_for_the_time_and_keeps_the_day(dispatcher, make_tracker):
     first = validate("validate_preferred_time", "tuesday", dispatcher, make_tracker())
-    assert first == {"preferred_time": None, "preferred_day": "2026-12-01"}
+    assert first == {"preferred_time": None, "preferred_day": "2026-12-01", "form_failures": None}
     assert "What time on Tuesday 1 December suits you?" in dispatcher.messages[0]["text"]
     follow_up = validate("validate_preferred_time", "2pm", dispatcher, make_tracker(slots={"preferred_day": "2026-12-01"}))
-    assert follow_up == {"preferred_time": "2026-12-01T14:00:00-05:00", "preferred_day": None}
+    assert follow_up == {"preferred_time": "2026-12-01T14:00:00-05:00", "preferred_day": None, "form_failures": None}
 
 
 @pytest.mark.parametrize("value", ["yes", "no"])
@@ -221,3 +220,56 @@ def test_form_run_key_changes_with_each_run(make_tracker):
 def test_form_questions(dispatcher, make_tracker, action_class, slots, must_say):
     run(action_class(), dispatcher, make_tracker(slots=slots))
     assert must_say in dispatcher.messages[0]["text"]
+
+
+def _in_form(make_tracker, form_name, slots=None, text=""):
+    tracker = make_tracker(text, slots=slots or {})
+    tracker.active_loop = {"name": form_name}
+    return tracker
+
+
+def test_stop_in_the_call_back_form_gets_its_own_words(dispatcher, make_tracker):
+    run(ActionCancelBooking(), dispatcher, _in_form(make_tracker, "callback_form", {"name": "Jane"}))
+    [message] = dispatcher.messages
+    assert "saved nothing" in message["text"] and "(212) 555-0100" in message["text"]
+    assert "book any time" not in message["text"]
+
+
+@pytest.mark.parametrize(
+    "method, slot, bad, ask_action",
+    [
+        ("validate_name", "name", "12345", ActionAskName),
+        ("validate_phone", "phone", "555 12", ActionAskPhone),
+        ("validate_preferred_time", "preferred_time", "asdf qwerty", ActionAskPreferredTime),
+    ],
+)
+def test_two_unusable_answers_to_one_question_offer_the_phone_and_a_call_back(
+    dispatcher, make_tracker, method, slot, bad, ask_action
+):
+    first = validate(method, bad, dispatcher, _in_form(make_tracker, "booking_form"))
+    assert first["form_failures"] == {"slot": slot, "count": 1}
+    # After one failure the form asks its usual question again.
+    run(ask_action(), dispatcher, _in_form(make_tracker, "booking_form", {"name": "Jane", "form_failures": first["form_failures"]}))
+    assert "call-back" not in dispatcher.messages[-1]["text"]
+    second = validate(method, bad, dispatcher, _in_form(make_tracker, "booking_form", {"form_failures": first["form_failures"]}))
+    assert second["form_failures"] == {"slot": slot, "count": 2}
+    run(ask_action(), dispatcher, _in_form(make_tracker, "booking_form", {"form_failures": second["form_failures"]}))
+    offer = dispatcher.messages[-1]
+    assert "(212) 555-0100" in offer["text"] and "call-back" in offer["text"]
+    assert [b["payload"] for b in offer["buttons"]] == ["/request_callback", "/stop"]
+    # ...and a good answer still goes on, clearing the count.
+    good = {"name": "Jane Doe", "phone": "(212) 555 0123", "preferred_time": "next tuesday afternoon"}[slot]
+    result = validate(method, good, dispatcher, _in_form(make_tracker, "booking_form", {"form_failures": second["form_failures"]}))
+    assert result[slot] and result["form_failures"] is None
+
+
+def test_failures_on_another_question_start_a_new_count(dispatcher, make_tracker):
+    tracker = _in_form(make_tracker, "booking_form", {"form_failures": {"slot": "name", "count": 1}})
+    assert validate("validate_phone", "555 12", dispatcher, tracker)["form_failures"] == {"slot": "phone", "count": 1}
+
+
+def test_the_call_back_form_offers_only_the_phone_when_stuck(dispatcher, make_tracker):
+    tracker = _in_form(make_tracker, "callback_form", {"form_failures": {"slot": "phone", "count": 2}})
+    run(ActionAskPhone(), dispatcher, tracker)
+    [offer] = dispatcher.messages
+    assert "(212) 555-0100" in offer["text"] and [b["payload"] for b in offer["buttons"]] == ["/stop"]

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from actions.session import ActionSessionStart
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from clinic.paths import REPO_ROOT
 
 
 def _slot_values(events):
@@ -20,7 +20,8 @@ def test_session_start_fills_contact_slots_from_settings(dispatcher, make_tracke
     assert slots["clinic_booking_url"] == "https://clearview-skin.example/book"
     assert slots["clinic_emergency_number"] == "911"
     assert slots["clinic_hours"].startswith("Mon–Wed 09:00–18:00")
-    assert slots["clinic_prices"] is None
+    # No prices listed: the staff's own words from messages.yml, with the phone.
+    assert slots["clinic_prices"] == "not listed here; our staff can tell you on (212) 555-0100"
     assert slots["clinic_has_prices"] is False
     assert dispatcher.messages == []
 
@@ -41,12 +42,13 @@ def test_settings_edits_are_picked_up_without_a_restart_and_bad_edits_keep_the_l
     import yaml
 
     from actions.clinic_context import clinic_settings
+    from clinic.settings import forget_current_settings
 
     settings_file = tmp_path / "clinic.yml"
     raw = yaml.safe_load((REPO_ROOT / "clinic.yml").read_text())
     settings_file.write_text(yaml.safe_dump(raw))
     monkeypatch.setenv("CLINIC_SETTINGS", str(settings_file))
-    clinic_settings.cache_clear()
+    forget_current_settings()
     assert clinic_settings().phone == raw["phone"]
     settings_file.write_text(yaml.safe_dump({**raw, "phone": "(212) 555-0142"}))
     os.utime(settings_file, ns=(1, 10**18))  # a new modification time, as an editor's save gives
@@ -54,4 +56,4 @@ def test_settings_edits_are_picked_up_without_a_restart_and_bad_edits_keep_the_l
     settings_file.write_text(yaml.safe_dump({**raw, "phone": "not a phone"}))
     os.utime(settings_file, ns=(1, 2 * 10**18))
     assert clinic_settings().phone == "(212) 555-0142"
-    clinic_settings.cache_clear()
+    forget_current_settings()

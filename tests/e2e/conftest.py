@@ -13,7 +13,7 @@ import yaml
 from ops.servers import BotServers, ServerConfig, free_port
 from ops.training import current_model
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from clinic.paths import REPO_ROOT
 TEST_PHONE = "(212) 555-0199"
 TEST_PRICE = "$321 per session"
 

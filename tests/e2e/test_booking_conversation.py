@@ -5,9 +5,9 @@ import sys
 import uuid
 from pathlib import Path
 
-from clinic.bookings import BookingStore
+from storage.bookings import BookingStore
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from clinic.paths import REPO_ROOT
 
 
 def _texts(messages) -> str:
@@ -48,7 +48,7 @@ def test_full_booking_leaves_exactly_one_row_that_staff_see(bot):
     assert row.reference in again
 
     listing = subprocess.run(
-        [sys.executable, "-m", "clinic", "bookings", "list"],
+        [sys.executable, "-m", "staff", "bookings", "list"],
         cwd=REPO_ROOT, env={**os.environ, "CLINIC_DB_URL": bot.db_url},
         capture_output=True, text=True, check=True,
     ).stdout

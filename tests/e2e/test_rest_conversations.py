@@ -9,7 +9,7 @@ import yaml
 from clinic.topics import FAQ_TOPICS
 from tests.e2e.conftest import TEST_PHONE, TEST_PRICE
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from clinic.paths import REPO_ROOT
 FAQ_ANSWERS: Dict[str, List[dict]] = {
     key.split("/", 1)[1]: variants
     for key, variants in yaml.safe_load((REPO_ROOT / "data/responses/faq.yml").read_text())[

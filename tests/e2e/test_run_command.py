@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ops.servers import free_port
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from clinic.paths import REPO_ROOT
 
 
 def _listening(port: int) -> bool:

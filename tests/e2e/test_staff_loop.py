@@ -14,7 +14,7 @@ import yaml
 
 from tests.e2e.conftest import _running_bot
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from clinic.paths import REPO_ROOT
 # Ways of asking "what is it" that the trained model has misread; the test labels the
 # first one the review lists. (Which ones it misses can change with the data; at least
 # one must be missed, or the test has nothing to teach and fails.)
@@ -67,11 +67,11 @@ def test_missed_question_is_reviewed_labelled_trained_and_answered_live(tmp_path
         bot.say(visitors[2], PHONE_MESSAGE)
 
         # 1. Review: grouped and counted, phone masked, answered questions not listed.
-        listing = _staff(["-m", "clinic", "review"], env)
+        listing = _staff(["-m", "staff", "review"], env)
         assert "212 555 0188" not in listing and "[phone]" in listing
         assert "what is micro-needling" not in listing.lower()
         export_file = tmp_path / "review.csv"
-        _staff(["-m", "clinic", "review", "--export", str(export_file)], env)
+        _staff(["-m", "staff", "review", "--export", str(export_file)], env)
         with open(export_file, newline="") as handle:
             rows = list(csv.DictReader(handle))
         missed = [row for row in rows if row["message"] in MISSED_CANDIDATES]
@@ -88,14 +88,14 @@ def test_missed_question_is_reviewed_labelled_trained_and_answered_live(tmp_path
             writer.writerows(rows)
 
         # 3. Apply: added under faq/what_is in the file's own format, checks pass.
-        applied = _staff(["-m", "clinic", "review", "--apply", str(export_file), "--data", str(project / "data")], env)
+        applied = _staff(["-m", "staff", "review", "--apply", str(export_file), "--data", str(project / "data")], env)
         assert f"added to faq/{TOPIC}: {chosen}" in applied and "make check: all good" in applied
         faq_file = (project / "data/nlu/faq.yml").read_text()
         assert f"\n    - {chosen}\n" in faq_file
         examples = yaml.safe_load(faq_file)["nlu"]
         block = next(b for b in examples if b["intent"] == f"faq/{TOPIC}")
         assert f"- {chosen}" in block["examples"].splitlines()
-        again = _staff(["-m", "clinic", "review", "--apply", str(export_file), "--data", str(project / "data")], env)
+        again = _staff(["-m", "staff", "review", "--apply", str(export_file), "--data", str(project / "data")], env)
         assert "0 added, 1 already known" in again
 
         # 4. Train and hot-load into the running server; no restart.
@@ -112,9 +112,9 @@ def test_missed_question_is_reviewed_labelled_trained_and_answered_live(tmp_path
         assert any(r.get("text", "").startswith(answer[:40]) for r in replies), replies
 
         # 6. Transcripts: listed, and shown with the phone number masked.
-        conversations = _staff(["-m", "clinic", "conversations", "list"], env)
+        conversations = _staff(["-m", "staff", "conversations", "list"], env)
         assert all(sender in conversations for sender in visitors)
-        transcript = _staff(["-m", "clinic", "conversations", "show", visitors[2]], env)
+        transcript = _staff(["-m", "staff", "conversations", "show", visitors[2]], env)
         assert "[phone]" in transcript and "212 555 0188" not in transcript
         assert "what is micro-needling?" in transcript
 

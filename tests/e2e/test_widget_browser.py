@@ -10,7 +10,7 @@ from ops.servers import free_port
 from ops.web import start_web_server
 from tests.e2e.conftest import TEST_PHONE
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from clinic.paths import REPO_ROOT
 ARTIFACTS = REPO_ROOT / "tests" / "e2e" / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
@@ -30,7 +30,7 @@ def browser() -> Iterator[Browser]:
 
 
 def _page_url(running_bot) -> Iterator[str]:
-    server = start_web_server(load_settings(running_bot.settings_file), free_port(), running_bot.config.rasa_url)
+    server = start_web_server(free_port(), running_bot.config.rasa_url, lambda: load_settings(running_bot.settings_file))
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/"
     finally:

@@ -5,7 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from clinic.bookings import (
+from storage.bookings import (
     KIND_BOOKING,
     KIND_CALLBACK,
     STATUS_CONTACTED,

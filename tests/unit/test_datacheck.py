@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from clinic.datacheck import run_all
+from training_data.datacheck import run_all
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from clinic.paths import REPO_ROOT
 ADDRESS = "120 Example Avenue, Suite 4, New York, NY 10001"
 
 

@@ -46,6 +46,13 @@ def settings():
         ("3pm today", "2026-11-25T15:00:00-05:00"),
         ("2pm", "2026-11-25T14:00:00-05:00"),
         ("wed at 5:45pm", "2026-12-02T17:45:00-05:00"),  # a weekday name never means today
+        # Words that begin like a month are not months (they used to skip the day-of-month rule).
+        ("maybe the 3rd at 2pm", "2026-12-03T14:00:00-05:00"),
+        ("mark me down for the 3rd at 2pm", "2026-12-03T14:00:00-05:00"),
+        ("mary here, the 3rd at 10am works", "2026-12-03T10:00:00-05:00"),
+        ("a decent slot on the 4th at 11am", "2026-12-04T11:00:00-05:00"),
+        ("junior's school run is done by the 30th at 10", "2026-11-30T10:00:00-05:00"),
+        ("jan. 9th at 10am", "2027-01-09T10:00:00-05:00"),
     ],
 )
 def test_readable_times(settings, text, expected):
@@ -55,26 +62,52 @@ def test_readable_times(settings, text, expected):
 
 
 @pytest.mark.parametrize(
-    "text, reason_fragment",
+    "text, code, values",
     [
-        ("yesterday", "past"),
-        ("last monday at 10", "past"),
-        ("today at 9am", "already passed"),
-        ("sunday at 11", "closed on Sundays"),
-        ("saturday at 3pm", "On Saturdays we're open 10:00–14:00"),
-        ("friday at 7pm", "On Fridays we're open 09:00–17:00"),
-        ("tomorrow at 8pm", "On Thursdays we're open 09:00–20:00"),
-        ("tomorrow at 7am", "On Thursdays"),
-        ("june 5 2028 at 10am", "next 6 months"),
-        ("the 45th", "no day 45"),
-        ("asdf qwerty", "couldn't work out"),
-        ("", "couldn't work out"),
+        ("yesterday", "time_in_past", {}),
+        ("last monday at 10", "time_in_past", {}),
+        ("today at 9am", "time_passed", {}),
+        ("sunday at 11", "time_closed_day", {"day": "Sunday"}),
+        ("saturday at 3pm", "time_outside_hours", {"day": "Saturday", "hours": "10:00–14:00"}),
+        ("friday at 7pm", "time_outside_hours", {"day": "Friday", "hours": "09:00–17:00"}),
+        ("tomorrow at 8pm", "time_outside_hours", {"day": "Thursday", "hours": "09:00–20:00"}),
+        ("tomorrow at 7am", "time_outside_hours", {"day": "Thursday", "hours": "09:00–20:00"}),
+        ("june 5 2028 at 10am", "time_too_far_ahead", {"months": "6"}),
+        ("the 45th", "time_no_such_day", {"day_number": "45"}),
+        ("asdf qwerty", "time_unreadable", {}),
+        ("", "time_unreadable", {}),
     ],
 )
-def test_unbookable_times_say_why(settings, text, reason_fragment):
+def test_unbookable_times_say_why(settings, text, code, values):
     result = parse_preferred_time(text, settings, NOW)
     assert isinstance(result, TimeProblem), result
-    assert reason_fragment in result.reason
+    assert (result.code, dict(result.values)) == (code, values)
+
+
+def test_every_reason_code_has_words_in_messages_yml(settings):
+    from clinic.texts import render_reason
+
+    assert "open 10:00–14:00" in render_reason(
+        TimeProblem("time_outside_hours", {"day": "Saturday", "hours": "10:00–14:00"}), settings
+    )
+    for code in ("time_unreadable", "time_in_past", "time_day_passed", "time_passed", "time_no_open_slot"):
+        assert render_reason(TimeProblem(code), settings)
+
+
+@pytest.mark.parametrize(
+    "date_order, text, expected",
+    [
+        ("MDY", "12/03 at 2pm", "2026-12-03T14:00:00-05:00"),
+        ("DMY", "12/03 at 2pm", "2027-03-12T14:00:00-05:00"),
+        ("DMY", "03/12 at 2pm", "2026-12-03T14:00:00-05:00"),
+    ],
+)
+def test_numeric_dates_follow_the_date_order_setting(settings, date_order, text, expected):
+    from dataclasses import replace
+
+    result = parse_preferred_time(text, replace(settings, date_order=date_order), NOW)
+    assert isinstance(result, PreferredTime), result
+    assert result.iso == expected
 
 
 def test_a_day_without_a_time_is_kept_for_the_follow_up(settings):
@@ -87,7 +120,7 @@ def test_a_day_without_a_time_is_kept_for_the_follow_up(settings):
 
 def test_a_closed_day_without_a_time_is_refused(settings):
     result = parse_preferred_time("sunday", settings, NOW)
-    assert isinstance(result, TimeProblem) and "closed on Sundays" in result.reason
+    assert result == TimeProblem("time_closed_day", {"day": "Sunday"})
 
 
 def test_late_evening_utc_is_already_tomorrow_elsewhere(settings):

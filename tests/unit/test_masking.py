@@ -1,6 +1,6 @@
 import pytest
 
-from clinic.masking import mask_personal_data
+from staff.masking import mask_personal_data
 
 
 @pytest.mark.parametrize(

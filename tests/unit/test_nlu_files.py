@@ -2,7 +2,7 @@ from pathlib import Path
 
 import yaml
 
-from clinic.nlu_files import append_examples, normalise, read_blocks
+from training_data.nlu_files import append_examples, normalise, read_blocks
 
 NLU = """version: "3.1"
 # a comment staff wrote

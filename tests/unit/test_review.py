@@ -9,10 +9,10 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from clinic import review, transcripts
-from clinic.conversations import TrackerReader
+from staff import review, transcripts
+from storage.conversations import TrackerReader
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from clinic.paths import REPO_ROOT
 
 
 def _user(text, intent, confidence, topic=None, topic_confidence=1.0, at=0.0):
@@ -129,7 +129,7 @@ def test_apply_adds_labelled_rows_to_the_right_blocks_and_skips_duplicates(tmp_p
     assert result.added == {"faq/cost": ["is it covered by my insurance plan"], "out_of_scope": ["which bus goes to the zoo"]}
     assert [m for m, _ in result.duplicates] == ["what is micro-needling"]
     assert result.skipped_unlabelled == 1
-    from clinic.nlu_files import nlu_files, read_all
+    from training_data.nlu_files import nlu_files, read_all
 
     blocks = read_all(nlu_files(data))
     assert blocks["faq/cost"].examples[-1].text == "is it covered by my insurance plan"

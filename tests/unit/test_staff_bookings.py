@@ -1,18 +1,18 @@
-"""`python -m clinic bookings ...` as staff run it, against a real SQLite store."""
+"""`python -m staff bookings ...` as staff run it, against a real SQLite store."""
 import csv
 import os
 import subprocess
 import sys
 from pathlib import Path
 
-from clinic.bookings import KIND_BOOKING, BookingStore, NewRequest
+from storage.bookings import KIND_BOOKING, BookingStore, NewRequest
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from clinic.paths import REPO_ROOT
 
 
 def _clinic(db_url: str, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "clinic", "bookings", *args],
+        [sys.executable, "-m", "staff", "bookings", *args],
         cwd=REPO_ROOT, env={**os.environ, "CLINIC_DB_URL": db_url}, capture_output=True, text=True,
     )
 

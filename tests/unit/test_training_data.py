@@ -7,7 +7,7 @@ import yaml
 
 from clinic.topics import FAQ_TOPICS
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from clinic.paths import REPO_ROOT
 MIN_EXAMPLES_PER_TOPIC = 30
 
 

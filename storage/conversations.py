@@ -14,9 +14,8 @@ from typing import Any, Dict, Iterator, List, Optional
 
 from sqlalchemy import create_engine, inspect, text
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DB_URL_ENV_VAR = "TRACKER_DB_URL"
-DEFAULT_DB_PATH = REPO_ROOT / "var" / "tracker.db"
+from clinic.paths import tracker_db_url
+
 # Form slots whose answers are personal data; transcripts show a placeholder instead.
 PRIVATE_SLOTS = {"name": "[name]", "phone": "[phone]", "screening": "[health answer]"}
 OUTCOME_ACTIONS = {
@@ -29,10 +28,6 @@ OUTCOME_ACTIONS = {
 
 class TrackerStoreError(RuntimeError):
     pass
-
-
-def tracker_db_url() -> str:
-    return os.environ.get(DB_URL_ENV_VAR) or f"sqlite:///{DEFAULT_DB_PATH}"
 
 
 @dataclass

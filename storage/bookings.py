@@ -30,9 +30,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DB_URL_ENV_VAR = "CLINIC_DB_URL"
-DEFAULT_DB_PATH = REPO_ROOT / "var" / "clinic.db"
+from clinic.paths import VAR_DIR, clinic_db_url
+
 STATUS_NEW = "new"
 STATUS_CONTACTED = "contacted"
 KIND_BOOKING = "booking"
@@ -91,11 +90,9 @@ class StoredRequest:
 
 
 def database_url() -> str:
-    configured = os.environ.get(DB_URL_ENV_VAR)
-    if configured:
-        return configured
-    DEFAULT_DB_PATH.parent.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{DEFAULT_DB_PATH}"
+    """The bookings store's URL (clinic.paths); makes var/ for the default SQLite file."""
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    return clinic_db_url()
 
 
 def new_reference() -> str:

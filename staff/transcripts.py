@@ -5,8 +5,8 @@ import re
 from datetime import datetime, timezone
 from typing import Optional, Sequence
 
-from clinic.conversations import PRIVATE_SLOTS, Conversation
-from clinic.masking import mask_personal_data
+from storage.conversations import PRIVATE_SLOTS, Conversation
+from staff.masking import mask_personal_data
 
 
 def _when(timestamp: Optional[float]) -> str:

@@ -14,7 +14,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Set
 import phonenumbers
 import yaml
 
-from clinic.nlu_files import IntentBlock, nlu_files, normalise, read_all
+from training_data.nlu_files import IntentBlock, nlu_files, normalise, read_all
 
 MIN_FAQ_EXAMPLES = 20
 MIN_INTENT_EXAMPLES = 10

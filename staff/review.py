@@ -1,8 +1,8 @@
 """Review what visitors asked that the assistant could not answer, and teach it.
 
-    python -m clinic review                      list unanswered questions, grouped, newest first
-    python -m clinic review --export review.csv  the same, as a file to label
-    python -m clinic review --apply review.csv   add the labelled ones to the training files
+    python -m staff review                      list unanswered questions, grouped, newest first
+    python -m staff review --export review.csv  the same, as a file to label
+    python -m staff review --apply review.csv   add the labelled ones to the training files
 
 Staff write a topic key (e.g. `cost`, see shared/spec/faq-topics.md) or an intent name
 (e.g. `book_appointment`, `out_of_scope`) in the `topic` column; rows left empty are skipped.
@@ -15,9 +15,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, TextIO, Tuple
 
-from clinic.conversations import Conversation, VisitorMessage
-from clinic.masking import mask_personal_data
-from clinic.nlu_files import IntentBlock, append_examples, nlu_files, normalise, read_all
+from storage.conversations import Conversation, VisitorMessage
+from staff.masking import mask_personal_data
+from training_data.nlu_files import IntentBlock, append_examples, nlu_files, normalise, read_all
 
 DEFAULT_THRESHOLD = 0.7
 REASON_FALLBACK = "not understood"

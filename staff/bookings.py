@@ -1,4 +1,4 @@
-"""`python -m clinic bookings ...`: staff list requests, mark them contacted, export CSV."""
+"""`python -m staff bookings ...`: staff list requests, mark them contacted, export CSV."""
 from __future__ import annotations
 
 import argparse
@@ -6,7 +6,7 @@ import sys
 from datetime import datetime, timezone
 from typing import List, Optional, TextIO
 
-from clinic.bookings import BookingStore, StoredRequest, StoreError, database_url
+from storage.bookings import BookingStore, StoredRequest, StoreError, database_url
 from clinic.settings import ClinicSettings
 
 

@@ -12,8 +12,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator, List, Optional
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-SPACY_MODEL = REPO_ROOT / ".venv" / "spacy" / "en_core_web_sm"  # linked by `make install`
+from clinic.paths import SPACY_MODEL_PATH
+
 logger = logging.getLogger(__name__)
 
 
@@ -23,7 +23,7 @@ def _ner() -> Optional[Any]:
         with _without_tensorflow():
             import spacy
 
-        return spacy.load(str(SPACY_MODEL), disable=["parser", "lemmatizer", "attribute_ruler", "tagger"])
+        return spacy.load(str(SPACY_MODEL_PATH), disable=["parser", "lemmatizer", "attribute_ruler", "tagger"])
     except (ImportError, OSError) as error:  # no model: names still work from the text alone
         logger.warning("spaCy NER unavailable (%s); names come from the text alone", type(error).__name__)
         return None

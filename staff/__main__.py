@@ -1,8 +1,8 @@
-"""Staff commands: `python -m clinic <command>`. Run `python -m clinic --help`."""
+"""Staff commands: `python -m staff <command>`. Run `python -m staff --help`."""
 import argparse
 import sys
 
-from clinic import staff_bookings, staff_conversations
+from staff import bookings as staff_bookings, conversations as staff_conversations
 from clinic.hours import describe_week
 from clinic.prices import describe_prices
 from clinic.settings import SettingsError, load_settings, settings_path
@@ -24,7 +24,7 @@ def check_settings() -> int:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m clinic", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m staff", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("check-settings", help=check_settings.__doc__)
     staff_bookings.add_arguments(

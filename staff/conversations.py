@@ -1,4 +1,4 @@
-"""`python -m clinic review ...` and `python -m clinic conversations ...` for staff."""
+"""`python -m staff review ...` and `python -m staff conversations ...` for staff."""
 from __future__ import annotations
 
 import argparse
@@ -7,11 +7,11 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from clinic import review, transcripts
-from clinic.conversations import TrackerReader, TrackerStoreError
+from staff import review, transcripts
+from storage.conversations import TrackerReader, TrackerStoreError
 from clinic.settings import ClinicSettings
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from clinic.paths import REPO_ROOT
 
 
 def add_review_arguments(parser: argparse.ArgumentParser) -> None:
@@ -46,7 +46,7 @@ def run_review(args: argparse.Namespace, settings: ClinicSettings, out: TextIO =
             count = review.export(items, handle)
         print(f"Wrote {count} question(s) to {args.export}.", file=out)
         print("Next: write a topic next to each question you want the assistant to learn, then run", file=out)
-        print(f"  python -m clinic review --apply {args.export}", file=out)
+        print(f"  python -m staff review --apply {args.export}", file=out)
         return 0
     print(review.format_list(items[: args.limit]), file=out)
     if len(items) > args.limit:

@@ -1,0 +1,1 @@
+"""What clinic staff run: `python -m staff ...` (bookings, review, conversations, transcripts)."""

@@ -1,0 +1,1 @@
+"""Booking requests and conversations as stored: SQLAlchemy over SQLite or PostgreSQL."""

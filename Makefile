@@ -6,10 +6,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 RASA := $(PY) -m rasa
 INSTALL_STAMP := $(VENV)/.install-stamp
-SPACY_LINK := $(VENV)/spacy/en_core_web_sm
+PY_PACKAGES := actions channels clinic storage staff training_data ops bench
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: help install train reload run shell bench bench-quick test check validate unit stories e2e clean lock
+.PHONY: help install train reload run shell bench bench-quick test lint check validate unit stories e2e clean lock
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -42,6 +42,14 @@ reload: install ## train if something changed and load the model into the runnin
 shell: install ## like run, but chat in this terminal (buttons are numbered)
 	@$(PY) -m ops.run --chat
 
+lint: install ## ruff (lint and format check), mypy and the import-layer contracts (lint-imports)
+	@set -eo pipefail; start=$$(date +%s); \
+	echo "ruff check";  $(VENV)/bin/ruff check .; \
+	echo "ruff format --check"; $(VENV)/bin/ruff format --check .; \
+	echo "mypy"; $(VENV)/bin/mypy $(PY_PACKAGES); \
+	echo "lint-imports"; $(VENV)/bin/lint-imports --no-cache | tail -n 7; \
+	echo "make lint: all good in $$(( $$(date +%s) - start )) s."
+
 validate: install ## rasa data validate, failing on any warning (see ops/validate.py)
 	@$(PY) -m ops.validate
 
@@ -61,6 +69,7 @@ e2e: train ## start both servers on free loopback ports and chat over the REST w
 test: ## the whole suite, non-interactive (what .ci/run calls)
 	@set -e; start=$$(date +%s); \
 	$(MAKE) --no-print-directory install; \
+	echo "== lint and types"; $(MAKE) --no-print-directory lint; \
 	echo "== checks"; $(MAKE) --no-print-directory check; \
 	echo "== unit and action tests"; $(MAKE) --no-print-directory unit; \
 	echo "== model"; $(MAKE) --no-print-directory train; \

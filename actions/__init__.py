@@ -4,8 +4,9 @@ Importing this package (which `rasa run actions` does right after creating its w
 installs the action-server token check and loads the clinic settings, so a bad settings
 file stops the action server at start instead of surfacing in a visitor's chat.
 """
-from actions.security import install_token_check
+
 from actions.clinic_context import clinic_settings
+from actions.security import install_token_check
 
 install_token_check()
 clinic_settings()

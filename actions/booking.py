@@ -3,12 +3,13 @@
 Each validator is glue: read the value, call a plain function in `clinic/`, and either
 keep the value or say why and ask again. The rules live (and are tested) in `clinic/`.
 """
+
 from __future__ import annotations
 
 import abc
 import logging
 from datetime import date
-from typing import Any, Dict, List, Optional, Text, Union
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
@@ -21,13 +22,18 @@ from actions.person_names import person_names
 from clinic.dates import DayOnly, PreferredTime, day_parts, parse_preferred_time
 from clinic.names import ValidName, parse_name
 from clinic.phones import ValidPhone, example_number, parse_phone
-from clinic.reasons import Reason
 from storage.bookings import KIND_BOOKING, KIND_CALLBACK, NewRequest, StoreError
 
 logger = logging.getLogger(__name__)
 
 BOOKING_SLOTS = (
-    "name", "phone", "preferred_time", "preferred_day", "screening", "confirm_booking", "form_failures",
+    "name",
+    "phone",
+    "preferred_time",
+    "preferred_day",
+    "screening",
+    "confirm_booking",
+    "form_failures",
 )
 CHANGEABLE = {"name": "name", "phone": "phone", "time": "preferred_time", "screening": "screening"}
 # After this many unusable answers in a row to one question, offer the phone and a
@@ -47,7 +53,9 @@ def failures_for(tracker: Tracker, slot: str) -> int:
     return 0
 
 
-def rejected(slot: str, tracker: Tracker, dispatcher: CollectingDispatcher, message: str, **values: Any) -> Dict[Text, Any]:
+def rejected(
+    slot: str, tracker: Tracker, dispatcher: CollectingDispatcher, message: str, **values: Any
+) -> Dict[Text, Any]:
     """Say why the answer can't be used; count the failure so the ask action can offer help."""
     say(dispatcher, message, **values)
     return {slot: None, "form_failures": {"slot": slot, "count": failures_for(tracker, slot) + 1}}
@@ -89,7 +97,9 @@ class ContactDetailsValidation:
         result = parse_phone(str(value or ""), region)
         if isinstance(result, ValidPhone):
             return accepted({"phone": result.e164})
-        return rejected("phone", tracker, dispatcher, "invalid_phone", reason=why(result), example=example_number(region))
+        return rejected(
+            "phone", tracker, dispatcher, "invalid_phone", reason=why(result), example=example_number(region)
+        )
 
 
 class ValidateBookingForm(ContactDetailsValidation, FormValidationAction):
@@ -145,9 +155,7 @@ class ActionAskConfirmBooking(Action):
     def name(self) -> Text:
         return "action_ask_confirm_booking"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         if tracker.get_slot("booking_changing"):
             say(dispatcher, "what_to_change")
             return [SlotSet("booking_changing", False)]
@@ -156,7 +164,7 @@ class ActionAskConfirmBooking(Action):
             "confirm_booking",
             name=tracker.get_slot("name"),
             phone=tracker.get_slot("phone"),
-            when=describe_moment(tracker.get_slot("preferred_time")),
+            when=describe_moment(str(tracker.get_slot("preferred_time"))),
             screening_summary=words(
                 "screening_summary_yes" if tracker.get_slot("screening") == "yes" else "screening_summary_no"
             ),
@@ -164,9 +172,7 @@ class ActionAskConfirmBooking(Action):
         return []
 
 
-def _store_request(
-    dispatcher: CollectingDispatcher, request: NewRequest, key: str
-) -> Optional[str]:
+def _store_request(dispatcher: CollectingDispatcher, request: NewRequest, key: str) -> Optional[str]:
     try:
         return clinic_context.booking_store().save(request, key)
     except StoreError as error:
@@ -180,9 +186,7 @@ class ActionSubmitBooking(Action):
     def name(self) -> Text:
         return "action_submit_booking"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         if not tracker.get_slot("name"):
             # A repeated "yes" after the booking was stored: no second row, same reference.
             reference = tracker.get_slot("booking_reference")
@@ -203,7 +207,7 @@ class ActionSubmitBooking(Action):
             dispatcher,
             "booking_stored_review" if request.needs_provider_review else "booking_stored",
             reference=reference,
-            when=describe_moment(request.preferred_time),
+            when=describe_moment(str(request.preferred_time)),
         )
         return [SlotSet("booking_reference", reference), *[SlotSet(slot, None) for slot in BOOKING_SLOTS]]
 
@@ -212,9 +216,7 @@ class ActionSubmitCallback(Action):
     def name(self) -> Text:
         return "action_submit_callback"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         request = NewRequest(kind=KIND_CALLBACK, name=tracker.get_slot("name"), phone=tracker.get_slot("phone"))
         reference = _store_request(dispatcher, request, form_run_key(tracker, "callback_form"))
         if reference is not None:
@@ -228,9 +230,7 @@ class ActionCancelBooking(Action):
     def name(self) -> Text:
         return "action_cancel_booking"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         is_callback = tracker.active_loop_name == "callback_form"
         say(dispatcher, "callback_cancelled" if is_callback else "booking_cancelled")
         return [ActiveLoop(None), SlotSet("requested_slot", None), *[SlotSet(s, None) for s in BOOKING_SLOTS]]
@@ -247,9 +247,7 @@ class AskAction(Action, abc.ABC):
     def name(self) -> Text:
         return f"action_ask_{self.slot}"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         if failures_for(tracker, self.slot) >= MAX_VALIDATION_FAILURES:
             in_callback = tracker.active_loop_name == "callback_form"
             say(
@@ -263,16 +261,16 @@ class AskAction(Action, abc.ABC):
 
 
 class ActionAskName(AskAction):
-    slot = "name"  # type: ignore[assignment]
+    slot = "name"
 
 
 class ActionAskPhone(AskAction):
-    slot = "phone"  # type: ignore[assignment]
+    slot = "phone"
 
 
 class ActionAskPreferredTime(AskAction):
-    slot = "preferred_time"  # type: ignore[assignment]
+    slot = "preferred_time"
 
 
 class ActionAskScreening(AskAction):
-    slot = "screening"  # type: ignore[assignment]
+    slot = "screening"

@@ -1,4 +1,5 @@
 """Process-wide context for actions: the clinic settings, the bookings store and "now"."""
+
 from datetime import datetime, timezone
 from functools import lru_cache
 

@@ -1,4 +1,5 @@
 """Hand the visitor to a person: the clinic's phone and whether someone is there now."""
+
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -14,9 +15,7 @@ class ActionHandoffToHuman(Action):
     def name(self) -> Text:
         return "action_handoff_to_human"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         closes = closing_time_today(clinic_settings())
         if closes:
             say(dispatcher, "handoff_open", closes=closes)

@@ -1,4 +1,5 @@
 """Send a message from messages.yml, filled in from the clinic settings."""
+
 from typing import Any
 
 from rasa_sdk.executor import CollectingDispatcher

@@ -3,13 +3,13 @@
 Runs in the action server, only when a visitor answers "What's your name?", instead of in
 the NLU pipeline on every message (a second spaCy pass there cost every message ~4 ms).
 """
+
 from __future__ import annotations
 
 import logging
 import sys
 from contextlib import contextmanager
 from functools import lru_cache
-from pathlib import Path
 from typing import Any, Iterator, List, Optional
 
 from clinic.paths import SPACY_MODEL_PATH

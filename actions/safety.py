@@ -3,6 +3,7 @@
 Never diagnoses, never says a symptom is fine; `clinic.triage` only picks between the
 emergency number and the doctor/clinic.
 """
+
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -17,9 +18,7 @@ class ActionSymptomAdvice(Action):
     def name(self) -> Text:
         return "action_symptom_advice"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         report = tracker.latest_message.get("text") or ""
         if assess_urgency(report) is Urgency.EMERGENCY:
             say(dispatcher, "symptom_emergency")

@@ -4,6 +4,7 @@ Rasa sends an action endpoint's `token` as a query parameter (`?token=...`), but
 3.6 never checks it. rasa-sdk creates its Sanic app ("rasa_sdk") before importing the
 actions package, so the check is attached here and works under plain `rasa run actions`.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -50,6 +51,6 @@ def install_token_check(app: Optional[Sanic] = None) -> bool:
             app = Sanic.get_app(RASA_SDK_APP_NAME)
         except SanicException:
             return False  # imported outside the action server (unit tests, scripts)
-    app.register_middleware(token_middleware(token), "request")
+    app.register_middleware(token_middleware(token), "request")  # type: ignore[arg-type]  # Sanic 21 types it narrower than it accepts
     logger.info("Action server requires the %s shared secret.", TOKEN_ENV_VAR)
     return True

@@ -4,6 +4,7 @@ Responses then say `{clinic_phone}` etc., so no answer hard-codes a contact deta
 values come from `clinic.texts.clinic_placeholders`, the same function that fills
 messages.yml, so every text gets the same details.
 """
+
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -28,9 +29,7 @@ class ActionSessionStart(Action):
     def name(self) -> Text:
         return "action_session_start"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         # SessionStarted first, then slots, then action_listen: Rasa's documented order.
         return [
             SessionStarted(),

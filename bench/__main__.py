@@ -11,6 +11,7 @@ the config `rasa init` writes and a TF-IDF + logistic regression baseline, in on
 
 Writes bench/results/<timestamp>.json and .png and prints a table with the ratios.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,14 +25,14 @@ import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Dict, List
+from typing import Any, Callable, Dict, List
 
 from bench import baseline, report
 from bench.rasa_systems import nlu_fitter, predictor_for, quick_config, rasa_init_config, train_full
 from bench.serving import LoadPlan, measure_served
-from bench.understanding import cross_validate, read_labelled, score, training_examples
-
+from bench.understanding import Labelled, Predictor, cross_validate, read_labelled, score, training_examples
 from clinic.paths import REPO_ROOT
+
 HELDOUT = REPO_ROOT / "bench" / "heldout.tsv"
 RESULTS = REPO_ROOT / "bench" / "results"
 STARTED = time.monotonic()
@@ -42,8 +43,14 @@ def progress(message: str) -> None:
 
 
 def machine() -> Dict[str, object]:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
     return {"cpus": os.cpu_count(), "cpu": cpu, "python": platform.python_version(), "platform": platform.platform()}
 
 
@@ -58,8 +65,12 @@ def quiet_rasa() -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="tiny sample, 1 epoch: checks the code, not the figures")
-    parser.add_argument("--cv", choices=("none", "fast", "all"), default="fast",
-                        help="cross-validate: none; fast = baseline and this project (default); all = also rasa init's config")
+    parser.add_argument(
+        "--cv",
+        choices=("none", "fast", "all"),
+        default="fast",
+        help="cross-validate: none; fast = baseline and this project (default); all = also rasa init's config",
+    )
     parser.add_argument("--out", type=Path, default=None, help="JSON file to write (default bench/results/<time>.json)")
     parser.add_argument("--cv-only", choices=("project", "default", "baseline"), help=argparse.SUPPRESS)
     parser.add_argument("--into", type=Path, help=argparse.SUPPRESS)
@@ -78,15 +89,25 @@ def main() -> int:
         examples = random.Random(1).sample(examples, 300)
     plan = LoadPlan()
     if args.quick:
-        plan = LoadPlan(closed_levels=(1, 2), open_rates=(5,), closed_messages={1: 6, 2: 8}, open_seconds=1.0,
-                        max_seconds=10.0, warmup_messages=2)
+        plan = LoadPlan(
+            closed_levels=(1, 2),
+            open_rates=(5,),
+            closed_messages={1: 6, 2: 8},
+            open_seconds=1.0,
+            max_seconds=10.0,
+            warmup_messages=2,
+        )
     configs = {"project": REPO_ROOT / "config.yml", "default": rasa_init_config()}
     if args.quick:
         configs = {name: quick_config(path, work / f"{name}-config.yml") for name, path in configs.items()}
-    results: Dict = {
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": machine(), "quick": args.quick,
-        "heldout_file": str(HELDOUT.relative_to(REPO_ROOT)), "heldout_messages": len(heldout),
-        "training_examples": len(examples), "systems": {name: {} for name in report.SYSTEMS},
+    results: Dict[str, Any] = {
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "quick": args.quick,
+        "heldout_file": str(HELDOUT.relative_to(REPO_ROOT)),
+        "heldout_messages": len(heldout),
+        "training_examples": len(examples),
+        "systems": {name: {} for name in report.SYSTEMS},
     }
     progress(f"work folder {work}; held-out messages {len(heldout)}; training examples {len(examples)}")
     serve_messages: List[str] = [text for text, label in heldout if label.startswith("faq/")] or [t for t, _ in heldout]
@@ -112,9 +133,13 @@ def main() -> int:
         system["heldout"], predictions = score(predictor_for(model), heldout)
         system["heldout_errors"] = [
             {"text": p.text, "gold": p.gold, "answered": p.answered, "confidence": round(p.confidence, 3)}
-            for p in predictions if p.answered != p.gold
+            for p in predictions
+            if p.answered != p.gold
         ]
-        progress(f"{name}: topic accuracy {system['heldout']['topic_accuracy']:.1%}, deflection {system['heldout']['deflection']:.1%}")
+        progress(
+            f"{name}: topic accuracy {system['heldout']['topic_accuracy']:.1%}, "
+            f"deflection {system['heldout']['deflection']:.1%}"
+        )
         progress(f"{name}: serving it as `make run` does and measuring load")
         system["served"] = measure_served(model, work / f"serve-{name}", serve_messages, plan, progress)
         _save(results, out)
@@ -122,15 +147,19 @@ def main() -> int:
         if name in cv_systems:
             progress(f"{name}: {2 if args.quick else 5}-fold cross-validation (NLU only)")
             cv_examples = examples
-            results["systems"][name]["cv"] = cross_validate(nlu_fitter(config, work), cv_examples, 2 if args.quick else 5, progress)
+            results["systems"][name]["cv"] = cross_validate(
+                nlu_fitter(config, work), cv_examples, 2 if args.quick else 5, progress
+            )
             _save(results, out)
     results["seconds"] = round(time.monotonic() - STARTED, 1)
     _save(results, out)
     plot = report.plot(results, out.with_suffix(".png"))
     print()
     print(report.table(results))
-    print(f"\nWrote {out.relative_to(REPO_ROOT) if out.is_relative_to(REPO_ROOT) else out} and {plot.name} "
-          f"in {results['seconds'] / 60:.1f} minutes.")
+    print(
+        f"\nWrote {out.relative_to(REPO_ROOT) if out.is_relative_to(REPO_ROOT) else out} and {plot.name} "
+        f"in {results['seconds'] / 60:.1f} minutes."
+    )
     return 0
 
 
@@ -140,22 +169,29 @@ def cv_into(system: str, path: Path) -> int:
     results = json.loads(path.read_text())
     examples = training_examples()
     progress(f"{system}: 5-fold cross-validation (NLU only), into {path}")
+    fit: Callable[[Labelled], Predictor]
     if system == "baseline":
         fit = baseline.fit
     else:
         config = REPO_ROOT / "config.yml" if system == "project" else rasa_init_config()
         fit = nlu_fitter(config, Path(tempfile.mkdtemp(prefix="bench-cv-")))
     cv = cross_validate(fit, examples, 5, progress)
-    cv["measured_separately"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    results["systems"][system]["cv"] = cv
-    results.setdefault("cross_validated", []).append(system)
+    record_cv(results, system, cv, datetime.now(timezone.utc).isoformat(timespec="seconds"))
     _save(results, path)
     report.plot(results, path.with_suffix(".png"))
     print(report.table(results))
     return 0
 
 
-def _save(results: Dict, out: Path) -> None:
+def record_cv(results: Dict[str, Any], system: str, cv: Dict[str, Any], measured_at: str) -> None:
+    """Put a separately measured CV into `results`; a re-run replaces it, never adds twice."""
+    results["systems"][system]["cv"] = {**cv, "measured_separately": measured_at}
+    listed = results.setdefault("cross_validated", [])
+    if system not in listed:
+        listed.append(system)
+
+
+def _save(results: Dict[str, Any], out: Path) -> None:
     out.write_text(json.dumps(results, indent=1))
 
 

@@ -3,13 +3,14 @@
 scikit-learn is the version Rasa 3.6 pins (1.1.x). It has no fallback threshold: every
 message gets its most likely label, as a keyword FAQ would.
 """
+
 from __future__ import annotations
 
 from typing import List, Sequence, Tuple
 
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline, make_union
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from bench.understanding import Labelled, Predictor
 

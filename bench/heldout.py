@@ -6,6 +6,7 @@ Prints topic accuracy, in-scope recall and deflection (bench/understanding.py), 
 confidence of right and wrong answers, and for thresholds 0.3-0.7 the share of right
 answers a threshold would throw away against the share of wrong answers it would catch.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -14,8 +15,8 @@ from pathlib import Path
 from typing import List, Sequence
 
 from bench.understanding import Prediction, is_right, read_labelled, score
-
 from clinic.paths import REPO_ROOT
+
 DEFAULT_HELDOUT = REPO_ROOT / "bench" / "heldout.tsv"
 
 
@@ -26,8 +27,14 @@ def confidence_report(predictions: Sequence[Prediction]) -> str:
     def quantiles(values: List[float]) -> str:
         if not values:
             return "none"
-        cut = lambda q: values[min(len(values) - 1, int(q * len(values)))]  # noqa: E731
-        return f"n={len(values)} min={values[0]:.2f} p5={cut(0.05):.2f} p10={cut(0.10):.2f} median={statistics.median(values):.2f}"
+
+        def cut(q: float) -> float:
+            return values[min(len(values) - 1, int(q * len(values)))]
+
+        return (
+            f"n={len(values)} min={values[0]:.2f} p5={cut(0.05):.2f} p10={cut(0.10):.2f} "
+            f"median={statistics.median(values):.2f}"
+        )
 
     lines = [f"intent confidence when right: {quantiles(right)}", f"intent confidence when wrong: {quantiles(wrong)}"]
     for threshold in (0.3, 0.4, 0.5, 0.6, 0.7):

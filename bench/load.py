@@ -6,6 +6,7 @@ at a fixed rate whatever the replies do; latency counts from the scheduled start
 server that falls behind shows it (no coordinated omission). Every level is bounded both
 in messages and in seconds, and every error is counted.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -101,8 +102,12 @@ async def closed_loop(
 
 
 async def open_loop(
-    make_request: RequestFactory, rate: float, max_messages: int, max_seconds: float,
-    conversations: int = 50, timeout: float = 30.0,
+    make_request: RequestFactory,
+    rate: float,
+    max_messages: int,
+    max_seconds: float,
+    conversations: int = 50,
+    timeout: float = 30.0,
 ) -> LevelResult:
     """`rate` messages per second at fixed intervals, spread over `conversations` senders."""
     result = LevelResult("open", rate)

@@ -3,6 +3,7 @@
 Training runs with Rasa's cache off (RASA_MAX_CACHE_SIZE=0), so every figure is a
 training from scratch; NLU-only folds for cross-validation train in this process.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -15,13 +16,13 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Callable, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Sequence, Tuple
 
 import yaml
 
 from bench.understanding import Labelled, Predictor
-
 from clinic.paths import REPO_ROOT
+
 NO_CACHE_ENV = {"RASA_MAX_CACHE_SIZE": "0", "TF_CPP_MIN_LOG_LEVEL": "3"}
 
 
@@ -36,10 +37,17 @@ def quick_config(source: Path, target: Path) -> Path:
     """`source` with every epochs setting at 1 (smoke tests only: the code runs, figures mean nothing)."""
     config = yaml.safe_load(source.read_text())
     pipeline = config.get("pipeline") or [
-        {"name": "WhitespaceTokenizer"}, {"name": "CountVectorsFeaturizer"},
-        {"name": "DIETClassifier"}, {"name": "ResponseSelector"}, {"name": "FallbackClassifier", "threshold": 0.3},
+        {"name": "WhitespaceTokenizer"},
+        {"name": "CountVectorsFeaturizer"},
+        {"name": "DIETClassifier"},
+        {"name": "ResponseSelector"},
+        {"name": "FallbackClassifier", "threshold": 0.3},
     ]
-    policies = config.get("policies") or [{"name": "MemoizationPolicy"}, {"name": "RulePolicy"}, {"name": "TEDPolicy", "max_history": 5}]
+    policies = config.get("policies") or [
+        {"name": "MemoizationPolicy"},
+        {"name": "RulePolicy"},
+        {"name": "TEDPolicy", "max_history": 5},
+    ]
     for component in [*pipeline, *policies]:
         if component["name"] in ("DIETClassifier", "ResponseSelector", "TEDPolicy", "UnexpecTEDIntentPolicy"):
             component["epochs"] = 1
@@ -54,7 +62,9 @@ def _ticker(label: str, progress: Callable[[str], None], stop: threading.Event, 
         progress(f"  {label}: still running, {time.monotonic() - started:.0f} s")
 
 
-def train_full(config: Path, out_dir: Path, name: str, log: Path, progress: Callable[[str], None]) -> Tuple[Path, float]:
+def train_full(
+    config: Path, out_dir: Path, name: str, log: Path, progress: Callable[[str], None]
+) -> Tuple[Path, float]:
     """`rasa train` (NLU and dialogue) from scratch; returns the model and the seconds it took."""
     out_dir.mkdir(parents=True, exist_ok=True)
     stop = threading.Event()
@@ -63,9 +73,19 @@ def train_full(config: Path, out_dir: Path, name: str, log: Path, progress: Call
     started = time.monotonic()
     with open(log, "w") as handle:
         result = subprocess.run(
-            [sys.executable, "-m", "rasa", "train", f"--config={config}", f"--out={out_dir}",
-             f"--fixed-model-name={name}"],
-            cwd=REPO_ROOT, env={**os.environ, **NO_CACHE_ENV}, stdout=handle, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "rasa",
+                "train",
+                f"--config={config}",
+                f"--out={out_dir}",
+                f"--fixed-model-name={name}",
+            ],
+            cwd=REPO_ROOT,
+            env={**os.environ, **NO_CACHE_ENV},
+            stdout=handle,
+            stderr=subprocess.STDOUT,
         )
     seconds = time.monotonic() - started
     stop.set()
@@ -74,7 +94,7 @@ def train_full(config: Path, out_dir: Path, name: str, log: Path, progress: Call
     return out_dir / f"{name}.tar.gz", seconds
 
 
-def label_of(parsed: dict) -> Tuple[str, float]:
+def label_of(parsed: Dict[str, Any]) -> Tuple[str, float]:
     """The label a visitor's message gets (after the fallback threshold) and its confidence."""
     intent = parsed.get("intent") or {}
     label = intent.get("name") or "nlu_fallback"
@@ -102,7 +122,7 @@ def predictor_for(model: Path) -> Predictor:
 
 
 def _write_nlu(examples: Labelled, folder: Path) -> None:
-    by_intent: dict = {}
+    by_intent: Dict[str, List[str]] = {}
     for text, label in examples:
         by_intent.setdefault(label, []).append(text)
     lines = ['version: "3.1"', "nlu:"]
@@ -125,8 +145,13 @@ def nlu_fitter(config: Path, work: Path) -> Callable[[Labelled], Predictor]:
         for key, value in NO_CACHE_ENV.items():
             os.environ[key] = value
         with open(folder / "train.log", "w") as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
-            model = train_nlu(str(config), str(folder), str(folder / "out"), fixed_model_name=f"fold{next(counter)}",
-                              domain=str(REPO_ROOT / "domain.yml"))
+            model = train_nlu(
+                str(config),
+                str(folder),
+                str(folder / "out"),
+                fixed_model_name=f"fold{next(counter)}",
+                domain=str(REPO_ROOT / "domain.yml"),
+            )
         if model is None:
             raise RuntimeError(f"NLU training with {config} failed")
         return predictor_for(Path(model))

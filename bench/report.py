@@ -1,8 +1,9 @@
 """The benchmark's printed table and its plot."""
+
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
 SYSTEMS = ("project", "default", "baseline")
 TITLES = {"project": "this project", "default": "rasa init default", "baseline": "TF-IDF + LogReg"}
@@ -24,22 +25,25 @@ def _fmt(value: object, unit: str = "") -> str:
     return f"{value}{unit}"
 
 
-def level(results: Dict, system: str, endpoint: str, mode: str, value: float) -> Optional[Dict]:
+def level(results: Dict[str, Any], system: str, endpoint: str, mode: str, value: float) -> Optional[Dict[str, Any]]:
     served = results["systems"].get(system, {}).get("served") or {}
     for entry in served.get("levels", []):
         if entry["endpoint"] == endpoint and entry["mode"] == mode and float(entry["level"]) == float(value):
-            return entry
+            return dict(entry)
     return None
 
 
-def saturation(results: Dict, system: str, endpoint: str = "webhook") -> Optional[float]:
+def saturation(results: Dict[str, Any], system: str, endpoint: str = "webhook") -> Optional[float]:
     served = results["systems"].get(system, {}).get("served") or {}
-    rates = [e["throughput_msg_s"] for e in served.get("levels", [])
-             if e["endpoint"] == endpoint and e["mode"] == "closed" and e["throughput_msg_s"]]
+    rates = [
+        e["throughput_msg_s"]
+        for e in served.get("levels", [])
+        if e["endpoint"] == endpoint and e["mode"] == "closed" and e["throughput_msg_s"]
+    ]
     return max(rates) if rates else None
 
 
-def table(results: Dict) -> str:
+def table(results: Dict[str, Any]) -> str:
     systems = results["systems"]
     rows: List[List[str]] = [["figure", *(TITLES[s] for s in SYSTEMS), "project / default", "project / baseline"]]
 
@@ -50,12 +54,22 @@ def table(results: Dict) -> str:
             for key in key_path:
                 value = value.get(key) if isinstance(value, dict) else None
             values.append(value)
-        rows.append([name, *(_fmt(v, unit) for v in values),
-                     _ratio(values[0], values[1], higher_is_better), _ratio(values[0], values[2], higher_is_better)])
+        rows.append(
+            [
+                name,
+                *(_fmt(v, unit) for v in values),
+                _ratio(values[0], values[1], higher_is_better),
+                _ratio(values[0], values[2], higher_is_better),
+            ]
+        )
 
-    for key, name in (("topic_accuracy", "held-out topic accuracy"), ("overall_accuracy", "held-out overall accuracy"),
-                      ("macro_f1", "held-out macro-F1"), ("in_scope_recall", "held-out in-scope recall"),
-                      ("deflection", "held-out off-topic deflection")):
+    for key, name in (
+        ("topic_accuracy", "held-out topic accuracy"),
+        ("overall_accuracy", "held-out overall accuracy"),
+        ("macro_f1", "held-out macro-F1"),
+        ("in_scope_recall", "held-out in-scope recall"),
+        ("deflection", "held-out off-topic deflection"),
+    ):
         add(name, ["heldout", key], "%" if key != "macro_f1" else "f1")
     for key, name in (("topic_accuracy", "5-fold CV topic accuracy"), ("macro_f1", "5-fold CV macro-F1")):
         add(name, ["cv", key], "%" if key != "macro_f1" else "f1")
@@ -64,11 +78,21 @@ def table(results: Dict) -> str:
     add("Rasa server RSS (MB)", ["served", "rasa_rss_mb"], "", False)
     add("action server RSS (MB)", ["served", "actions_rss_mb"], "", False)
     for endpoint in ("webhook", "parse"):
-        for mode, value, label in (("closed", 1, "1 conversation"), ("closed", 20, "20 conversations"), ("open", 20, "20 msg/s open")):
+        for mode, value, label in (
+            ("closed", 1, "1 conversation"),
+            ("closed", 20, "20 conversations"),
+            ("open", 20, "20 msg/s open"),
+        ):
             for pct in ("p50_ms", "p95_ms", "p99_ms"):
                 values = [(level(results, s, endpoint, mode, value) or {}).get(pct) for s in SYSTEMS]
-                rows.append([f"{endpoint} {pct[:3]} ms, {label}", *(_fmt(v) for v in values),
-                             _ratio(values[0], values[1], False), "-"])
+                rows.append(
+                    [
+                        f"{endpoint} {pct[:3]} ms, {label}",
+                        *(_fmt(v) for v in values),
+                        _ratio(values[0], values[1], False),
+                        "-",
+                    ]
+                )
         values = [saturation(results, s, endpoint) for s in SYSTEMS]
         rows.append([f"{endpoint} saturation msg/s", *(_fmt(v) for v in values), _ratio(values[0], values[1]), "-"])
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
@@ -77,7 +101,7 @@ def table(results: Dict) -> str:
     return "\n".join(lines)
 
 
-def plot(results: Dict, path: Path) -> Path:
+def plot(results: Dict[str, Any], path: Path) -> Path:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -91,19 +115,35 @@ def plot(results: Dict, path: Path) -> Path:
             x = [e["level"] for e in closed]
             latency_axis.plot(x, [e["p50_ms"] for e in closed], "o-", color=colour, label=f"{TITLES[system]} p50")
             latency_axis.plot(x, [e["p95_ms"] for e in closed], "s--", color=colour, label=f"{TITLES[system]} p95")
-    latency_axis.set(xlabel="concurrent conversations (closed loop)", ylabel="webhook latency (ms)",
-                     title="REST webhook latency against concurrency")
+    latency_axis.set(
+        xlabel="concurrent conversations (closed loop)",
+        ylabel="webhook latency (ms)",
+        title="REST webhook latency against concurrency",
+    )
     latency_axis.set_xscale("log")
     latency_axis.legend()
     latency_axis.grid(alpha=0.3)
-    labels = sorted({label for s in SYSTEMS for label in (results["systems"].get(s, {}).get("heldout") or {}).get("per_label_accuracy", {})})
+    labels = sorted(
+        {
+            label
+            for s in SYSTEMS
+            for label in (results["systems"].get(s, {}).get("heldout") or {}).get("per_label_accuracy", {})
+        }
+    )
     width = 0.27
-    for offset, (system, colour) in enumerate((("project", "tab:blue"), ("default", "tab:orange"), ("baseline", "tab:gray"))):
+    for offset, (system, colour) in enumerate(
+        (("project", "tab:blue"), ("default", "tab:orange"), ("baseline", "tab:gray"))
+    ):
         per = (results["systems"].get(system, {}).get("heldout") or {}).get("per_label_accuracy", {})
-        accuracy_axis.bar([i + (offset - 1) * width for i in range(len(labels))], [per.get(l, 0) for l in labels],
-                          width, color=colour, label=TITLES[system])
+        accuracy_axis.bar(
+            [i + (offset - 1) * width for i in range(len(labels))],
+            [per.get(label, 0) for label in labels],
+            width,
+            color=colour,
+            label=TITLES[system],
+        )
     accuracy_axis.set_xticks(range(len(labels)))
-    accuracy_axis.set_xticklabels([l.replace("faq/", "") for l in labels], rotation=60, ha="right")
+    accuracy_axis.set_xticklabels([label.replace("faq/", "") for label in labels], rotation=60, ha="right")
     accuracy_axis.set(ylabel="held-out accuracy", title="Accuracy per topic / intent (held-out)", ylim=(0, 1.05))
     accuracy_axis.legend(loc="lower left")
     figure.tight_layout()

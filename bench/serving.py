@@ -1,19 +1,18 @@
 """Serve a model the way `make run` does and measure readiness, memory and latency."""
+
 from __future__ import annotations
 
 import asyncio
-import os
+import json
 import secrets
 import time
 import urllib.request
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, List, Sequence
+from typing import Any, Callable, Dict, List, Sequence, Tuple
 
 from bench.load import LevelResult, closed_loop, open_loop
 from ops.servers import BotServers, ServerConfig, free_port
-
 
 TURNS_PER_VISITOR = 6
 
@@ -47,7 +46,7 @@ def rss_mb(pid: int) -> float:
     return round(total_kb / 1024, 1)
 
 
-def _post(url: str, body: dict) -> None:
+def _post(url: str, body: Dict[str, Any]) -> None:
     request = urllib.request.Request(url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=60) as reply:
         reply.read()
@@ -58,8 +57,12 @@ def measure_served(
 ) -> Dict[str, object]:
     """Start both servers for `model`, warm up, then run every load level; servers stop after."""
     config = ServerConfig(
-        model=model, rasa_port=free_port(), action_port=free_port(),
-        auth_token=secrets.token_urlsafe(16), action_token=secrets.token_urlsafe(16), work_dir=work,
+        model=model,
+        rasa_port=free_port(),
+        action_port=free_port(),
+        auth_token=secrets.token_urlsafe(16),
+        action_token=secrets.token_urlsafe(16),
+        work_dir=work,
         extra_env={"CLINIC_DB_URL": f"sqlite:///{work / 'clinic.db'}"},
     )
     servers = BotServers(config)
@@ -74,29 +77,37 @@ def measure_served(
         for index in range(plan.warmup_messages):
             _post(webhook, {"sender": f"warmup-{run_id}-{index % 3}", "message": messages[index % len(messages)]})
             _post(parse, {"text": messages[index % len(messages)]})
-        memory = {"rasa_rss_mb": rss_mb(servers.processes["rasa"].pid),
-                  "actions_rss_mb": rss_mb(servers.processes["actions"].pid)}
+        memory = {
+            "rasa_rss_mb": rss_mb(servers.processes["rasa"].pid),
+            "actions_rss_mb": rss_mb(servers.processes["actions"].pid),
+        }
         levels: List[Dict[str, object]] = []
         for endpoint, url in (("webhook", webhook), ("parse", parse)):
             runs = [("closed", c) for c in plan.closed_levels] + [("open", r) for r in plan.open_rates]
             for number, (mode, level) in enumerate(runs):
                 make_request = _requests(endpoint, url, messages, f"bench-{run_id}-{endpoint}-{number}")
                 if mode == "closed":
-                    run = closed_loop(make_request, int(level), plan.closed_messages.get(int(level), 200), plan.max_seconds)
+                    run = closed_loop(
+                        make_request, int(level), plan.closed_messages.get(int(level), 200), plan.max_seconds
+                    )
                 else:
                     messages_at_level = int(level * plan.open_seconds)
                     visitors = max(1, -(-messages_at_level // TURNS_PER_VISITOR))  # each asks ~6 questions
                     run = open_loop(make_request, level, messages_at_level, plan.max_seconds, conversations=visitors)
                 levels.append(_record(endpoint, asyncio.run(run), progress))
                 servers.check_alive()
-        memory_after = {"rasa_rss_mb_after_load": rss_mb(servers.processes["rasa"].pid),
-                        "actions_rss_mb_after_load": rss_mb(servers.processes["actions"].pid)}
+        memory_after = {
+            "rasa_rss_mb_after_load": rss_mb(servers.processes["rasa"].pid),
+            "actions_rss_mb_after_load": rss_mb(servers.processes["actions"].pid),
+        }
     finally:
         servers.stop()
     return {"ready_s": round(ready_s, 1), **memory, **memory_after, "levels": levels}
 
 
-def _requests(endpoint: str, url: str, messages: Sequence[str], sender_prefix: str):
+def _requests(
+    endpoint: str, url: str, messages: Sequence[str], sender_prefix: str
+) -> Callable[[int, int], Tuple[str, Dict[str, Any]]]:
     """Conversation c's turn t: a held-out visitor message, each level with new senders.
 
     A visitor asks a handful of questions, not hundreds: every TURNS_PER_VISITOR messages a
@@ -104,7 +115,7 @@ def _requests(endpoint: str, url: str, messages: Sequence[str], sender_prefix: s
     tracker of thousands of events, which no visitor produces.)
     """
 
-    def make_request(conversation: int, turn: int):
+    def make_request(conversation: int, turn: int) -> Tuple[str, Dict[str, Any]]:
         text = messages[(conversation * 7 + turn) % len(messages)]
         if endpoint == "parse":
             return url, {"text": text}

@@ -4,6 +4,7 @@ Labels follow shared/spec/faq-topics.md: `faq/<topic>` for FAQ questions, else t
 A system's answer to a message is its label after its fallback threshold; `nlu_fallback`,
 `out_of_scope` and `ask_beyond_article` mean the visitor gets no medical answer.
 """
+
 from __future__ import annotations
 
 import csv
@@ -13,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Sequence, Tuple
 
+from clinic.paths import REPO_ROOT
 from training_data.nlu_files import nlu_files, read_all
 
-from clinic.paths import REPO_ROOT
 # Messages that should get neither a FAQ answer nor the booking form.
 DEFLECT_LABELS = frozenset({"out_of_scope", "ask_beyond_article"})
 Labelled = List[Tuple[str, str]]  # (text, label)
@@ -77,8 +78,7 @@ def metrics(predictions: Sequence[Prediction]) -> Dict[str, object]:
     for p in predictions:
         per_label[p.gold].append(p)
     confusion = {
-        gold: dict(Counter(p.answered for p in group).most_common())
-        for gold, group in sorted(per_label.items())
+        gold: dict(Counter(p.answered for p in group).most_common()) for gold, group in sorted(per_label.items())
     }
     return {
         "messages": len(predictions),

@@ -10,6 +10,7 @@ Differences from rasa.core.channels.rest.RestInput, each for a reason:
 - `sender` is required: Rasa's default would put every anonymous visitor in one shared
   conversation called "default".
 """
+
 from __future__ import annotations
 
 import logging
@@ -47,9 +48,7 @@ class GuardedRestInput(InputChannel):
     def _failure_text(self) -> str:
         return render("server_failure", current_settings()).text
 
-    def blueprint(
-        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> Blueprint:
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("guarded_rest_webhook", __name__)
 
         @webhook.route("/", methods=["GET"])

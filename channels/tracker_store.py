@@ -16,6 +16,7 @@ used exactly as Rasa's own store uses them.
 endpoints.yml:   tracker_store:
                    type: channels.tracker_store.ClinicSQLTrackerStore
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, Optional

@@ -9,6 +9,7 @@ Vague parts of the day map to documented default hours (PART_OF_DAY_HOURS). "nex
 <weekday>" and "<weekday>" both mean the coming one (never today); the confirmation shows
 the full date so a visitor can correct it.
 """
+
 from __future__ import annotations
 
 import re
@@ -32,12 +33,27 @@ PART_OF_DAY_HOURS = {
     "after work": time(17, 0),
 }
 MAX_DAYS_AHEAD = 180
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 _WEEKDAY_ALIASES = {
     **{day: index for index, day in enumerate(WEEKDAYS)},
     **{day[:3]: index for index, day in enumerate(WEEKDAYS)},
-    "tues": 1, "weds": 2, "thur": 3, "thurs": 3,
+    "tues": 1,
+    "weds": 2,
+    "thur": 3,
+    "thurs": 3,
 }
 _WEEKDAY_RE = r"(?P<weekday>" + "|".join(sorted(_WEEKDAY_ALIASES, key=len, reverse=True)) + r")"
 _CLOCK_RE = re.compile(
@@ -47,7 +63,9 @@ _CLOCK_RE = re.compile(
 )
 _ORDINAL_RE = re.compile(r"\b(?:the\s+)?(?P<day>\d{1,2})(?:st|nd|rd|th)\b", re.IGNORECASE)
 _PAST_WORDS = re.compile(r"\b(yesterday|last\s+(?:week|" + "|".join(WEEKDAYS) + r")|ago)\b", re.I)
-_ANY_DAY = re.compile(r"\b(any\s*(?:week)?day|any time|anytime|whenever|asap|as soon as possible|soonest|earliest)\b", re.I)
+_ANY_DAY = re.compile(
+    r"\b(any\s*(?:week)?day|any time|anytime|whenever|asap|as soon as possible|soonest|earliest)\b", re.I
+)
 _WEEKDAYS_ONLY = re.compile(r"\b(weekday|weekdays)\b", re.I)
 
 
@@ -56,7 +74,7 @@ class PreferredTime:
     moment: datetime  # aware, in the clinic's time zone
 
     @classmethod
-    def from_iso(cls, iso: str) -> "PreferredTime":
+    def from_iso(cls, iso: str) -> PreferredTime:
         return cls(datetime.fromisoformat(iso))
 
     @property
@@ -138,13 +156,17 @@ def _read_time_of_day(text: str) -> Tuple[Optional[time], str]:
 def _read_clock(text: str) -> Tuple[Optional[time], str]:
     for match in _CLOCK_RE.finditer(text):
         hour, minute, ampm = int(match["hour"]), int(match["minute"] or 0), (match["ampm"] or "")
-        following = text[match.end():].lstrip()
+        following = text[match.end() :].lstrip()
         # "3rd", "12/03" and "2 weeks" are dates or durations, not clock times.
-        if following[:2] in ("st", "nd", "rd", "th") or text[match.end():match.end() + 1] == "/":
+        if following[:2] in ("st", "nd", "rd", "th") or text[match.end() : match.end() + 1] == "/":
             continue
         if re.match(r"(days?|weeks?|months?|minutes?|hours?)\b", following):
             continue
-        has_marker = bool(ampm) or bool(match["minute"]) or match.group(0).strip().split()[0] in ("at", "@", "around", "about", "after", "from")
+        has_marker = (
+            bool(ampm)
+            or bool(match["minute"])
+            or match.group(0).strip().split()[0] in ("at", "@", "around", "about", "after", "from")
+        )
         if not has_marker:
             continue
         if ampm.startswith("p") and hour < 12:
@@ -153,7 +175,7 @@ def _read_clock(text: str) -> Tuple[Optional[time], str]:
             hour = 0
         elif not ampm and 1 <= hour <= 7:
             hour += 12  # "at 3" at a clinic means 3 pm
-        return time(hour, minute), (text[: match.start()] + " " + text[match.end():]).strip()
+        return time(hour, minute), (text[: match.start()] + " " + text[match.end() :]).strip()
     return None, text
 
 
@@ -180,9 +202,14 @@ def _read_day(text: str, now: datetime, settings: ClinicSettings) -> Union[date,
 
 
 # Whole month words only: "maybe", "mark", "mary" or "decent" are not months.
-_MONTH_WORDS = r"\b(?:" + "|".join(
-    [m.lower() for m in _MONTHS] + ["jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"]
-) + r")\.?(?![a-z])"
+_MONTH_WORDS = (
+    r"\b(?:"
+    + "|".join(
+        [m.lower() for m in _MONTHS]
+        + ["jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"]
+    )
+    + r")\.?(?![a-z])"
+)
 
 
 def _month_names() -> str:

@@ -1,4 +1,5 @@
 """Opening hours in words, and whether the clinic is open at a given moment."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -39,7 +40,7 @@ def is_open(settings: ClinicSettings, now: Optional[datetime] = None) -> bool:
 
 
 def closing_time_today(settings: ClinicSettings, now: Optional[datetime] = None) -> Optional[str]:
-    """"18:00" when open now, else None."""
+    """ "18:00" when open now, else None."""
     if not is_open(settings, now):
         return None
     local = local_now(settings, now)

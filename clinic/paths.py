@@ -3,6 +3,7 @@
 Servers, staff commands, checks, the benchmark and the tests all import these, so a staff
 command always reads the database the server writes and a file moves in one place.
 """
+
 from __future__ import annotations
 
 import os

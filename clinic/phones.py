@@ -1,4 +1,5 @@
 """Visitors' phone numbers: parse in the clinic's region, store as E.164."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

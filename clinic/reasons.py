@@ -1,4 +1,5 @@
 """Why a visitor's answer can't be used, as a code with values; the words are in messages.yml."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

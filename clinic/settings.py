@@ -3,6 +3,7 @@
 A bad file is rejected at start with a message that names the file and the field, so a
 typo never reaches a visitor as a wrong phone number.
 """
+
 from __future__ import annotations
 
 import logging
@@ -11,10 +12,10 @@ from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Tuple
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 import yaml
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from clinic.paths import SETTINGS_ENV_VAR, settings_path
 
@@ -98,9 +99,9 @@ def load_settings(path: Optional[Path] = None) -> ClinicSettings:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise SettingsError(f"{path}: clinic settings file not found (set {SETTINGS_ENV_VAR})")
+        raise SettingsError(f"{path}: clinic settings file not found (set {SETTINGS_ENV_VAR})") from None
     except yaml.YAMLError as error:
-        raise SettingsError(f"{path}: not valid YAML: {error}")
+        raise SettingsError(f"{path}: not valid YAML: {error}") from None
     if not isinstance(raw, Mapping):
         raise SettingsError(f"{path}: expected a mapping of settings at the top level")
     try:
@@ -111,8 +112,9 @@ def load_settings(path: Optional[Path] = None) -> ClinicSettings:
 
 def parse_settings(raw: Mapping[str, Any]) -> ClinicSettings:
     """Validate an already-parsed mapping (the file's content) into ClinicSettings."""
-    unknown = sorted(set(raw) - {*_REQUIRED_TEXT_FIELDS, "phone_region", "timezone",
-                                 "opening_hours", "prices", "date_order"})
+    unknown = sorted(
+        set(raw) - {*_REQUIRED_TEXT_FIELDS, "phone_region", "timezone", "opening_hours", "prices", "date_order"}
+    )
     if unknown:
         raise SettingsError(f"unknown field(s) {', '.join(unknown)}: check the spelling")
     text = {key: _required_text(raw, key) for key in _REQUIRED_TEXT_FIELDS}
@@ -120,21 +122,17 @@ def parse_settings(raw: Mapping[str, Any]) -> ClinicSettings:
     _check_phone(text["phone"], region)
     _check_url(text["booking_url"])
     if not _EMERGENCY_PATTERN.match(text["emergency_number"]):
-        raise SettingsError(
-            f"field 'emergency_number': {text['emergency_number']!r} is not a phone number"
-        )
+        raise SettingsError(f"field 'emergency_number': {text['emergency_number']!r} is not a phone number")
     timezone = _required_text(raw, "timezone")
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise SettingsError(
             f"field 'timezone': {timezone!r} is not an IANA time zone such as America/New_York"
-        )
+        ) from None
     date_order = str(raw.get("date_order") or default_date_order(region)).strip().upper()
     if date_order not in DATE_ORDERS:
-        raise SettingsError(
-            f"field 'date_order': {raw.get('date_order')!r} must be one of {', '.join(DATE_ORDERS)}"
-        )
+        raise SettingsError(f"field 'date_order': {raw.get('date_order')!r} must be one of {', '.join(DATE_ORDERS)}")
     return ClinicSettings(
         phone_region=region,
         date_order=date_order,
@@ -158,7 +156,7 @@ def _check_phone(phone: str, region: str) -> None:
     try:
         parsed = phonenumbers.parse(phone, region)
     except phonenumbers.NumberParseException as error:
-        raise SettingsError(f"field 'phone': {phone!r} cannot be read as a phone number ({error})")
+        raise SettingsError(f"field 'phone': {phone!r} cannot be read as a phone number ({error})") from None
     if not phonenumbers.is_valid_number(parsed):
         raise SettingsError(f"field 'phone': {phone!r} is not a valid number for region {region}")
 
@@ -188,12 +186,12 @@ def _parse_day(day: str, value: Any) -> OpeningHours:
     match = _HOURS_PATTERN.match(str(value))
     where = f"field 'opening_hours.{day}'"
     if not match:
-        raise SettingsError(f"{where}: {value!r} must look like \"09:00-18:00\" or closed")
+        raise SettingsError(f'{where}: {value!r} must look like "09:00-18:00" or closed')
     h1, m1, h2, m2 = (int(part) for part in match.groups())
     try:
         opens, closes = time(h1, m1), time(h2, m2)
     except ValueError:
-        raise SettingsError(f"{where}: {value!r} is not a real time of day")
+        raise SettingsError(f"{where}: {value!r} is not a real time of day") from None
     if closes <= opens:
         raise SettingsError(f"{where}: closing time must be after opening time")
     return OpeningHours(opens, closes)

@@ -8,6 +8,7 @@ the same `clinic_placeholders` function. Plain modules return reason *codes* wit
 
 The file is re-read when staff save it; a broken edit keeps the last good texts serving.
 """
+
 from __future__ import annotations
 
 import logging
@@ -83,9 +84,7 @@ def parse_messages(source: str, path: Path = MESSAGES_PATH) -> Dict[str, Message
         values = entry.get("values") or []
         if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
             raise MessageError(f"{where}: 'values' of '{name}' must be a list of names")
-        messages[name] = MessageTemplate(
-            entry["text"], [dict(b) for b in buttons], tuple(values), lines.get(name, 0)
-        )
+        messages[name] = MessageTemplate(entry["text"], [dict(b) for b in buttons], tuple(values), lines.get(name, 0))
     if PRICES_NOT_LISTED not in messages:
         raise MessageError(f"{path}: message '{PRICES_NOT_LISTED}' is missing")
     return messages
@@ -170,7 +169,7 @@ def render(
 
 def render_reason(reason: Reason, settings: ClinicSettings) -> str:
     """The sentence that explains `reason` to the visitor."""
-    return render(reason.code, settings, **dict(reason.values)).text
+    return render(reason.code, settings, None, **dict(reason.values)).text
 
 
 def unfillable_placeholders(template: MessageTemplate) -> List[str]:

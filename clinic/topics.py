@@ -2,6 +2,7 @@
 
 `faq/<key>` is the retrieval sub-intent; `utter_faq/<key>` in data/responses/faq.yml its answer.
 """
+
 from typing import Tuple
 
 FAQ_TOPICS: Tuple[str, ...] = (
@@ -17,4 +18,3 @@ FAQ_TOPICS: Tuple[str, ...] = (
     "contraindications",
     "cost",
 )
-

@@ -6,6 +6,7 @@ number (signs the article's list does not cover and that can be dangerous) or th
 doctor/clinic (the article: "Call your doctor if you experience ... bleeding, bruising,
 infection, peeling"). When in doubt the wording errs towards urgent.
 """
+
 from __future__ import annotations
 
 import enum

@@ -1,4 +1,5 @@
 """A terminal chat over the REST webhook: what a visitor sees, buttons numbered."""
+
 from __future__ import annotations
 
 import json
@@ -14,7 +15,8 @@ def send(rasa_url: str, sender: str, text: str, timeout: float = 30.0) -> List[D
         headers={"Content-Type": "application/json"},
     )
     with urllib.request.urlopen(request, timeout=timeout) as reply:
-        return json.loads(reply.read())
+        replies: List[Dict[str, Any]] = json.loads(reply.read())
+        return replies
 
 
 def chat_loop(rasa_url: str) -> None:

@@ -7,6 +7,7 @@
 2. `rasa data validate`, failing on any warning (ops/validate.py);
 3. the clinic settings file (python -m staff check-settings).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,8 +31,12 @@ def data_checks(root: Path) -> int:
         return 1
     problems = run_all(root, settings.phone_region, settings.address) + text_problems(root, settings)
     problems += [
-        Problem(root / found.path, found.line, f"visitor text in code: {found.text!r}",
-                "move it to messages.yml and send it by its name")
+        Problem(
+            root / found.path,
+            found.line,
+            f"visitor text in code: {found.text!r}",
+            "move it to messages.yml and send it by its name",
+        )
         for found in find_code_texts(root)
     ]
     if problems:

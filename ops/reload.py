@@ -4,6 +4,7 @@ Uses Rasa's `PUT /model` with the HTTP API token, then asks `GET /status` which 
 serving. Where the server is: RASA_URL and RASA_AUTH_TOKEN, or else var/run.json, which
 `make run` writes (readable only by its owner) while it runs.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -17,9 +18,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any, Dict, Optional, Tuple
 
-from ops.training import train_if_stale
-
 from clinic.paths import REPO_ROOT, RUN_FILE
+from ops.training import train_if_stale
 
 
 class ReloadError(RuntimeError):
@@ -44,9 +44,7 @@ def server_address(run_file: Path = RUN_FILE) -> Tuple[str, str]:
     if run_file.exists():
         running = json.loads(run_file.read_text())
         return running["rasa_url"], running["token"]
-    raise ReloadError(
-        "no running assistant found: start it with `make run` (or set RASA_URL and RASA_AUTH_TOKEN)"
-    )
+    raise ReloadError("no running assistant found: start it with `make run` (or set RASA_URL and RASA_AUTH_TOKEN)")
 
 
 def _call(method: str, url: str, body: Optional[Dict[str, Any]] = None, timeout: float = 300) -> Tuple[int, Any]:
@@ -92,7 +90,10 @@ def reload(root: Path = REPO_ROOT, force: bool = False) -> Path:
     if serving == model.name and not force:
         print(f"The assistant already serves {model.name}; nothing to do.")
         return model
-    print(f"Loading {model.name} into the assistant at {rasa_url} (messages wait while it loads, none are lost)...", flush=True)
+    print(
+        f"Loading {model.name} into the assistant at {rasa_url} (messages wait while it loads, none are lost)...",
+        flush=True,
+    )
     seconds = load_model(model, rasa_url, token)
     print(f"Live: the assistant now serves {model.name} (loaded in {seconds:.1f} s).")
     return model

@@ -7,6 +7,7 @@ unset), CORS_ORIGINS (*; space-separated origins allowed to call Rasa from a bro
 CLINIC_SETTINGS (clinic.yml), TRACKER_DB_URL (SQLAlchemy URL where conversations are kept;
 sqlite:///var/tracker.db).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -16,10 +17,11 @@ import signal
 import sys
 import time
 
-from clinic.settings import SettingsError, load_settings, settings_path
+from clinic.paths import settings_path
+from clinic.settings import SettingsError, load_settings
 from ops.chat import chat_loop
 from ops.reload import remove_run_file, write_run_file
-from ops.servers import BotServers, ServerConfig, ServerFailed
+from ops.servers import BotServers, ServerConfig, ServerFailedError
 from ops.training import train_if_stale
 from ops.web import start_web_server
 
@@ -66,7 +68,7 @@ def main() -> None:
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        settings = load_settings()
+        load_settings()  # a bad settings file stops here, before anything starts
     except SettingsError as error:
         sys.exit(f"error: clinic settings: {error}")
     print(f"Clinic settings: {settings_path()}")
@@ -76,7 +78,7 @@ def main() -> None:
     servers = BotServers(config)
     try:
         servers.start()
-    except ServerFailed as error:
+    except ServerFailedError as error:
         sys.exit(f"error: {error}")
     print(f"Ready in {time.monotonic() - started:.0f} s.")
     write_run_file(config.rasa_url, config.auth_token)  # lets `make reload` find this server
@@ -96,7 +98,7 @@ def main() -> None:
             servers.check_alive()
     except KeyboardInterrupt:
         print("\nStopping...")
-    except ServerFailed as error:
+    except ServerFailedError as error:
         sys.exit(f"error: {error}")
     finally:
         if web is not None:

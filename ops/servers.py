@@ -3,6 +3,7 @@
 `make run`, `make shell` and the end-to-end tests all go through `BotServers`, so the
 tests exercise exactly what a visitor gets.
 """
+
 from __future__ import annotations
 
 import json
@@ -93,7 +94,7 @@ def rasa_server_args(cfg: ServerConfig, endpoints: Path) -> List[str]:
     return [*args, "--cors", *cfg.cors_origins] if cfg.cors_origins else args
 
 
-class ServerFailed(RuntimeError):
+class ServerFailedError(RuntimeError):
     pass
 
 
@@ -113,7 +114,7 @@ class BotServers:
     def __init__(self, config: ServerConfig) -> None:
         self.config = config
         self.log_dir = config.work_dir / "logs"
-        self.processes: Dict[str, subprocess.Popen] = {}
+        self.processes: Dict[str, subprocess.Popen[bytes]] = {}
 
     def _env(self, name: str) -> Dict[str, str]:
         env = dict(os.environ)
@@ -156,7 +157,7 @@ class BotServers:
         )
         log.close()
 
-    def start(self, timeout: float = 180.0) -> "BotServers":
+    def start(self, timeout: float = 180.0) -> BotServers:
         cfg = self.config
         endpoints = render_endpoints(cfg.work_dir / "endpoints.yml", cfg.action_port, cfg.action_token)
         self._spawn("actions", action_server_args(cfg))
@@ -173,15 +174,14 @@ class BotServers:
                 return
             time.sleep(0.5)
         self.stop()
-        raise ServerFailed(f"{name} server not ready in time; see {self.log_dir / (name + '.log')}")
+        raise ServerFailedError(f"{name} server not ready in time; see {self.log_dir / (name + '.log')}")
 
     def check_alive(self) -> None:
         for name, process in self.processes.items():
             if process.poll() is not None:
                 self.stop()
-                raise ServerFailed(
-                    f"{name} server exited with code {process.returncode}; "
-                    f"see {self.log_dir / (name + '.log')}"
+                raise ServerFailedError(
+                    f"{name} server exited with code {process.returncode}; see {self.log_dir / (name + '.log')}"
                 )
 
     def stop(self, grace: float = 10.0) -> None:
@@ -195,7 +195,7 @@ class BotServers:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
 
-    def __enter__(self) -> "BotServers":
+    def __enter__(self) -> BotServers:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

@@ -3,6 +3,7 @@
 `--fail-on-prediction-errors` stops at the first wrong prediction; this runs them all and
 then lists every failed story from Rasa's failed_test_stories.yml.
 """
+
 from __future__ import annotations
 
 import subprocess
@@ -13,6 +14,7 @@ from typing import List
 import yaml
 
 from clinic.paths import REPO_ROOT
+
 OUT = REPO_ROOT / "results" / "stories"
 
 
@@ -34,20 +36,37 @@ def main() -> int:
         # `rasa test` (not `rasa test core`) reads the visitors' words through the NLU
         # model, so a story fails when a phrasing is misunderstood. Its NLU report runs on
         # the small smalltalk file only: the held-out benchmark measures NLU properly.
-        [sys.executable, "-m", "rasa", "test", f"--model={model}", "--stories=tests/stories",
-         "--nlu=data/nlu/smalltalk.yml", f"--out={OUT}", "--no-plot"],
-        cwd=REPO_ROOT, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "rasa",
+            "test",
+            f"--model={model}",
+            "--stories=tests/stories",
+            "--nlu=data/nlu/smalltalk.yml",
+            f"--out={OUT}",
+            "--no-plot",
+        ],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
     )
     if result.returncode != 0:
         print(result.stdout[-3000:] + result.stderr[-3000:], file=sys.stderr)
         print(f"error: rasa test exited with {result.returncode}", file=sys.stderr)
         return 1
-    stories = sum(len((yaml.safe_load(p.read_text()) or {}).get("stories") or []) for p in (REPO_ROOT / "tests/stories").glob("*.yml"))
+    stories = sum(
+        len((yaml.safe_load(p.read_text()) or {}).get("stories") or [])
+        for p in (REPO_ROOT / "tests/stories").glob("*.yml")
+    )
     failed = failed_story_names(OUT / "failed_test_stories.yml")
     if failed:
         for name in failed:
             print(f"FAILED story: {name}", file=sys.stderr)
-        print(f"{len(failed)} of {stories} test stories failed; details in {OUT / 'failed_test_stories.yml'}", file=sys.stderr)
+        print(
+            f"{len(failed)} of {stories} test stories failed; details in {OUT / 'failed_test_stories.yml'}",
+            file=sys.stderr,
+        )
         return 1
     print(f"{stories} passed, 0 failed (test stories)")
     return 0

@@ -3,6 +3,7 @@
 A fingerprint of those files is stored next to the model (models/<name>.fingerprint);
 comparing it takes milliseconds, where `rasa train` needs ~20 s just to decide.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Iterable, List, Optional
 
 from clinic.paths import REPO_ROOT
+
 TRAINING_INPUTS = ("config.yml", "domain.yml", "data")
 
 
@@ -64,7 +66,10 @@ def train_if_stale(root: Path = REPO_ROOT, force: bool = False) -> Path:
     if model is not None:
         print(f"Model is current: {model.relative_to(root)} (no training needed)")
         return model
-    print_fn = lambda msg: print(msg, flush=True)  # noqa: E731
+
+    def print_fn(message: str) -> None:
+        print(message, flush=True)
+
     print_fn("Training the model (config, domain or data changed); this takes about 1-2 minutes...")
     started = time.monotonic()
     before = fingerprint(input_files(root), root)
@@ -88,7 +93,7 @@ def main() -> None:
     try:
         train_if_stale(force=args.force)
     except subprocess.CalledProcessError as error:
-        raise SystemExit(f"error: rasa train failed with exit code {error.returncode}")
+        raise SystemExit(f"error: rasa train failed with exit code {error.returncode}") from None
 
 
 if __name__ == "__main__":

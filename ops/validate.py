@@ -7,6 +7,7 @@ NLU data and merges it with the `faq` that domain.yml lists, then warns that `fa
 "duplicated across multiple domain files". Leaving `faq` out of domain.yml instead makes
 the story reader warn that rules use an intent the domain lacks; there is no third way.
 """
+
 from __future__ import annotations
 
 import re

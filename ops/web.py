@@ -3,13 +3,13 @@
 Standard library only: the page is two static files, filled in from the clinic settings
 on every request, so a staff edit to clinic.yml shows on the next page load.
 """
+
 from __future__ import annotations
 
 import html
 import threading
 from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any, Callable, Dict
 
 from clinic.limits import MAX_MESSAGE_CHARS
@@ -18,8 +18,6 @@ from clinic.settings import ClinicSettings, current_settings
 from clinic.texts import clinic_placeholders
 
 SettingsSource = Callable[[], ClinicSettings]
-
-from clinic.paths import WEB_DIR
 
 
 def render_page(settings: ClinicSettings, rasa_url: str) -> bytes:
@@ -63,9 +61,7 @@ class _Handler(BaseHTTPRequestHandler):
         pass  # page views are not logged
 
 
-def start_web_server(
-    port: int, rasa_url: str, settings: SettingsSource = current_settings
-) -> ThreadingHTTPServer:
+def start_web_server(port: int, rasa_url: str, settings: SettingsSource = current_settings) -> ThreadingHTTPServer:
     """Serve the page on 127.0.0.1:`port`; `settings` gives the settings for each request."""
     handler = partial(_Handler, settings=settings, rasa_url=rasa_url)
     server = ThreadingHTTPServer(("127.0.0.1", port), handler)

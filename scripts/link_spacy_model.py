@@ -5,6 +5,7 @@ folder name that does not match, so `spacy.load("en_core_web_sm")` fails. action
 the data folder by path instead; this script makes that path and checks it (NER must know
 PERSON, DATE and TIME, which the booking form relies on).
 """
+
 import sys
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import spacy
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from clinic.paths import SPACY_MODEL_PATH as LINK  # noqa: E402  (<env>/spacy/en_core_web_sm)
+
 REQUIRED_LABELS = {"PERSON", "DATE", "TIME"}
 
 

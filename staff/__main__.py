@@ -1,11 +1,14 @@
 """Staff commands: `python -m staff <command>`. Run `python -m staff --help`."""
+
 import argparse
 import sys
 
-from staff import bookings as staff_bookings, conversations as staff_conversations
 from clinic.hours import describe_week
+from clinic.paths import settings_path
 from clinic.prices import describe_prices
-from clinic.settings import SettingsError, load_settings, settings_path
+from clinic.settings import SettingsError, load_settings
+from staff import bookings as staff_bookings
+from staff import conversations as staff_conversations
 
 
 def check_settings() -> int:

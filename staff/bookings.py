@@ -1,4 +1,5 @@
 """`python -m staff bookings ...`: staff list requests, mark them contacted, export CSV."""
+
 from __future__ import annotations
 
 import argparse
@@ -6,8 +7,8 @@ import sys
 from datetime import datetime, timezone
 from typing import List, Optional, TextIO
 
-from storage.bookings import BookingStore, StoredRequest, StoreError, database_url
 from clinic.settings import ClinicSettings
+from storage.bookings import BookingStore, StoredRequest, StoreError, database_url
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

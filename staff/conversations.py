@@ -1,4 +1,5 @@
 """`python -m staff review ...` and `python -m staff conversations ...` for staff."""
+
 from __future__ import annotations
 
 import argparse
@@ -7,16 +8,19 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from clinic.paths import REPO_ROOT
+from clinic.settings import ClinicSettings
 from staff import review, transcripts
 from storage.conversations import TrackerReader, TrackerStoreError
-from clinic.settings import ClinicSettings
-
-from clinic.paths import REPO_ROOT
 
 
 def add_review_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--threshold", type=float, default=review.DEFAULT_THRESHOLD,
-                        help="list answers given with less confidence than this (default %(default)s)")
+    parser.add_argument(
+        "--threshold",
+        type=float,
+        default=review.DEFAULT_THRESHOLD,
+        help="list answers given with less confidence than this (default %(default)s)",
+    )
     parser.add_argument("--limit", type=int, default=50, help="show at most this many (default %(default)s)")
     parser.add_argument("--export", metavar="FILE", help="write the list to a CSV file to label")
     parser.add_argument("--apply", metavar="FILE", help="add the labelled rows of FILE to the training data")
@@ -69,8 +73,11 @@ def _apply(path: Path, data_dir: Path, run_checks: bool, out: TextIO) -> int:
             print(f"added to {intent}: {message}", file=out)
     for message, where in result.duplicates:
         print(f"already known, skipped: {message}  (under {where})", file=out)
-    print(f"{result.added_count} added, {len(result.duplicates)} already known, "
-          f"{result.skipped_unlabelled} without a topic.", file=out)
+    print(
+        f"{result.added_count} added, {len(result.duplicates)} already known, "
+        f"{result.skipped_unlabelled} without a topic.",
+        file=out,
+    )
     if result.added_count and run_checks:
         print("Running the data checks...", file=out, flush=True)
         checked = subprocess.run([sys.executable, "-m", "ops.check", "--root", str(data_dir.parent)], cwd=REPO_ROOT)

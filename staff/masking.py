@@ -1,4 +1,5 @@
 """Mask phone numbers and e-mail addresses in visitor text shown to staff."""
+
 from __future__ import annotations
 
 import re
@@ -24,6 +25,4 @@ def mask_personal_data(text: str, region: str = "US") -> str:
     ]
     for start, end in reversed(spans):
         text = text[:start] + "[phone]" + text[end:]
-    return _DIGIT_RUN.sub(
-        lambda m: "[phone]" if _looks_like_phone(m.group()) else m.group(), text
-    )
+    return _DIGIT_RUN.sub(lambda m: "[phone]" if _looks_like_phone(m.group()) else m.group(), text)

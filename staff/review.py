@@ -7,6 +7,7 @@
 Staff write a topic key (e.g. `cost`, see shared/spec/faq-topics.md) or an intent name
 (e.g. `book_appointment`, `out_of_scope`) in the `topic` column; rows left empty are skipped.
 """
+
 from __future__ import annotations
 
 import csv
@@ -15,8 +16,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, TextIO, Tuple
 
-from storage.conversations import Conversation, VisitorMessage
 from staff.masking import mask_personal_data
+from storage.conversations import Conversation, VisitorMessage
 from training_data.nlu_files import IntentBlock, append_examples, nlu_files, normalise, read_all
 
 DEFAULT_THRESHOLD = 0.7
@@ -61,7 +62,9 @@ def why_unanswered(message: VisitorMessage, threshold: float) -> Optional[str]:
     return None
 
 
-def collect(conversations: Iterable[Conversation], threshold: float = DEFAULT_THRESHOLD, region: str = "US") -> List[ReviewItem]:
+def collect(
+    conversations: Iterable[Conversation], threshold: float = DEFAULT_THRESHOLD, region: str = "US"
+) -> List[ReviewItem]:
     """Unanswered visitor messages grouped by their wording, newest first."""
     items: Dict[str, ReviewItem] = {}
     for conversation in conversations:
@@ -122,7 +125,7 @@ def resolve_label(label: str, blocks: Dict[str, IntentBlock]) -> str:
     for candidate in (label, f"faq/{label}"):
         if candidate in blocks:
             return candidate
-    topics = sorted(k[len("faq/"):] for k in blocks if k.startswith("faq/"))
+    topics = sorted(k[len("faq/") :] for k in blocks if k.startswith("faq/"))
     others = sorted(k for k in blocks if not k.startswith("faq/") and k != "inform")
     raise LabelError(
         f"unknown topic {label!r}; use a FAQ topic ({', '.join(topics)}) or an intent ({', '.join(others)})"

@@ -1,12 +1,13 @@
 """List recent conversations and show one transcript, with personal data masked."""
+
 from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
 from typing import Optional, Sequence
 
-from storage.conversations import PRIVATE_SLOTS, Conversation
 from staff.masking import mask_personal_data
+from storage.conversations import PRIVATE_SLOTS, Conversation
 
 
 def _when(timestamp: Optional[float]) -> str:

@@ -5,14 +5,13 @@ PostgreSQL (or any SQLAlchemy URL) through CLINIC_DB_URL. Saving is idempotent p
 `idempotency_key` (conversation + form run), so a doubled "yes" or a retried action still
 leaves exactly one row.
 """
+
 from __future__ import annotations
 
 import csv
-import os
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import IO, List, Optional
 
 from sqlalchemy import (
@@ -128,7 +127,7 @@ class BookingStore:
             try:
                 with self.engine.begin() as connection:
                     connection.execute(booking_requests.insert().values(**row))
-                return row["reference"]
+                return str(row["reference"])
             except IntegrityError:
                 # Either the same key was saved concurrently (return that row) or the
                 # random reference collided (try another).
@@ -142,11 +141,10 @@ class BookingStore:
     def _reference_for(self, idempotency_key: str) -> Optional[str]:
         try:
             with self.engine.connect() as connection:
-                return connection.execute(
-                    select(booking_requests.c.reference).where(
-                        booking_requests.c.idempotency_key == idempotency_key
-                    )
+                reference = connection.execute(
+                    select(booking_requests.c.reference).where(booking_requests.c.idempotency_key == idempotency_key)
                 ).scalar_one_or_none()
+                return None if reference is None else str(reference)
         except Exception as error:
             raise StoreError(f"could not read the store: {type(error).__name__}") from error
 
@@ -156,9 +154,7 @@ class BookingStore:
             query = query.where(booking_requests.c.status == status)
         with self.engine.connect() as connection:
             rows = connection.execute(query).mappings().all()
-        return [
-            StoredRequest(**{k: row[k] for k in StoredRequest.__dataclass_fields__}) for row in rows
-        ]
+        return [StoredRequest(**{k: row[k] for k in StoredRequest.__dataclass_fields__}) for row in rows]
 
     def mark_contacted(self, reference: str) -> bool:
         with self.engine.begin() as connection:
@@ -167,7 +163,7 @@ class BookingStore:
                 .where(booking_requests.c.reference == reference.strip().upper())
                 .values(status=STATUS_CONTACTED, contacted_at=datetime.now(timezone.utc))
             )
-        return result.rowcount == 1
+        return bool(result.rowcount == 1)
 
     def export_csv(self, out: IO[str], status: Optional[str] = None) -> int:
         fields = list(StoredRequest.__dataclass_fields__)

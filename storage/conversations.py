@@ -3,14 +3,13 @@
 Rasa keeps one row per event in the `events` table (SQLTrackerStore); this reads that
 table directly with SQLAlchemy, so staff commands need no model and start in a second.
 """
+
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from sqlalchemy import create_engine, inspect, text
 
@@ -134,7 +133,7 @@ class TrackerReader:
         self.url = url or tracker_db_url()
         self.engine = create_engine(self.url, future=True)
 
-    def _events(self, sender_id: Optional[str] = None) -> Iterator[tuple]:
+    def _events(self, sender_id: Optional[str] = None) -> Iterator[Tuple[str, Any]]:
         try:
             if not inspect(self.engine).has_table("events"):
                 return iter(())

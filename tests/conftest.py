@@ -1,4 +1,5 @@
 """Shared fixtures: a valid settings mapping and a way to write variants of it."""
+
 import copy
 from pathlib import Path
 from typing import Any, Callable, Dict

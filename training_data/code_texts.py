@@ -7,6 +7,7 @@ in . ! ? or …, or six or more words (f-strings are read whole). Regular expres
 docstrings, log lines and exception messages (read by staff, not visitors)
 are skipped. `make check` runs it; `python -m training_data.code_texts` prints the list.
 """
+
 from __future__ import annotations
 
 import ast
@@ -61,14 +62,8 @@ def _skipped_nodes(tree: ast.AST) -> set[int]:
             body = node.body
             if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
                 skipped.add(id(body[0].value))
-        is_log = (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr in _LOG_CALLS
-        )
-        is_error = (
-            isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id.endswith("Error")
-        )
+        is_log = isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _LOG_CALLS
+        is_error = isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id.endswith("Error")
         error_values = [
             value
             for key, value in (zip(node.keys, node.values) if isinstance(node, ast.Dict) else [])
@@ -89,7 +84,7 @@ def python_texts(path: Path, root: Path = REPO_ROOT) -> Iterator[CodeText]:
             # An f-string is one text: its pieces alone may each look harmless.
             skipped.update(id(part) for part in node.values)
             if id(node) not in skipped:
-                whole = "".join(p.value if isinstance(p, ast.Constant) else "{}" for p in node.values)
+                whole = "".join(str(p.value) if isinstance(p, ast.Constant) else "{}" for p in node.values)
                 if looks_like_sentence(str(whole)):
                     yield CodeText(path.relative_to(root), node.lineno, str(whole))
         elif isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skipped:

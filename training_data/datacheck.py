@@ -3,24 +3,23 @@
 Each problem names its file and line and says what to do. Rasa's own `rasa data validate`
 runs beside these (ops/check.py); these catch what it does not.
 """
+
 from __future__ import annotations
 
 import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Sequence, Set
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 import phonenumbers
 import yaml
 
-from training_data.nlu_files import IntentBlock, nlu_files, normalise, read_all
+from training_data.nlu_files import Example, IntentBlock, nlu_files, normalise, read_all
 
 MIN_FAQ_EXAMPLES = 20
 MIN_INTENT_EXAMPLES = 10
-_PRICE = re.compile(
-    r"[$€£¥]\s?\d|\b\d+(?:[.,]\d+)?\s?(?:dollars?|euros?|pounds?|usd|eur|gbp|aud|cad)\b", re.IGNORECASE
-)
+_PRICE = re.compile(r"[$€£¥]\s?\d|\b\d+(?:[.,]\d+)?\s?(?:dollars?|euros?|pounds?|usd|eur|gbp|aud|cad)\b", re.IGNORECASE)
 _STREET = re.compile(
     r"\b\d{1,5}\s+(?:[A-Z][\w.-]*\s+){1,3}(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|way|place|pl)\b",
     re.IGNORECASE,
@@ -48,7 +47,7 @@ class Problem:
 def duplicate_examples(blocks: Dict[str, IntentBlock]) -> List[Problem]:
     """The same example (ignoring case, spacing and end punctuation) under two intents or twice in one."""
     problems = []
-    seen: Dict[str, tuple] = {}
+    seen: Dict[str, Tuple[IntentBlock, Example]] = {}
     for block in blocks.values():
         for example in block.examples:
             key = normalise(example.text)
@@ -58,14 +57,23 @@ def duplicate_examples(blocks: Dict[str, IntentBlock]) -> List[Problem]:
             first_block, first = seen[key]
             where = f"{first_block.path.name}:{first.line}"
             if first_block.intent == block.intent:
-                problems.append(Problem(block.path, example.line, f"'{example.text}' is listed twice under "
-                                        f"{block.intent} (also at {where})", "delete one of the two lines"))
+                problems.append(
+                    Problem(
+                        block.path,
+                        example.line,
+                        f"'{example.text}' is listed twice under {block.intent} (also at {where})",
+                        "delete one of the two lines",
+                    )
+                )
             else:
-                problems.append(Problem(
-                    block.path, example.line,
-                    f"'{example.text}' is under {block.intent} and also under {first_block.intent} ({where})",
-                    "keep it only under the topic it belongs to; the model cannot learn both",
-                ))
+                problems.append(
+                    Problem(
+                        block.path,
+                        example.line,
+                        f"'{example.text}' is under {block.intent} and also under {first_block.intent} ({where})",
+                        "keep it only under the topic it belongs to; the model cannot learn both",
+                    )
+                )
     return problems
 
 
@@ -74,11 +82,14 @@ def too_few_examples(blocks: Dict[str, IntentBlock]) -> List[Problem]:
     for block in blocks.values():
         needed = MIN_FAQ_EXAMPLES if block.intent.startswith("faq/") else MIN_INTENT_EXAMPLES
         if len(block.examples) < needed:
-            problems.append(Problem(
-                block.path, block.line,
-                f"{block.intent} has {len(block.examples)} examples; it needs at least {needed}",
-                f"add {needed - len(block.examples)} or more different ways visitors ask this",
-            ))
+            problems.append(
+                Problem(
+                    block.path,
+                    block.line,
+                    f"{block.intent} has {len(block.examples)} examples; it needs at least {needed}",
+                    f"add {needed - len(block.examples)} or more different ways visitors ask this",
+                )
+            )
     return problems
 
 
@@ -102,15 +113,33 @@ def hard_coded_details(files: Iterable[Path], region: str, address: str) -> List
                 continue
             text = re.sub(r"\{[a-z_]+\}", " ", line)  # placeholders are fine
             if _looks_like_phone(text, region):
-                problems.append(Problem(path, number, "a phone number is typed into this answer",
-                                        "write {clinic_phone} instead; the number lives in clinic.yml"))
+                problems.append(
+                    Problem(
+                        path,
+                        number,
+                        "a phone number is typed into this answer",
+                        "write {clinic_phone} instead; the number lives in clinic.yml",
+                    )
+                )
             if _PRICE.search(text):
-                problems.append(Problem(path, number, "a price is typed into this answer",
-                                        "write {clinic_prices} instead; prices live in clinic.yml"))
+                problems.append(
+                    Problem(
+                        path,
+                        number,
+                        "a price is typed into this answer",
+                        "write {clinic_prices} instead; prices live in clinic.yml",
+                    )
+                )
             lowered = text.lower()
             if _STREET.search(text) or any(part in lowered for part in address_parts):
-                problems.append(Problem(path, number, "an address is typed into this answer",
-                                        "write {clinic_address} instead; the address lives in clinic.yml"))
+                problems.append(
+                    Problem(
+                        path,
+                        number,
+                        "an address is typed into this answer",
+                        "write {clinic_address} instead; the address lives in clinic.yml",
+                    )
+                )
     return problems
 
 
@@ -132,19 +161,37 @@ def broken_buttons(files: Iterable[Path], intents: Set[str], entities: Set[str],
                 continue
             payload = _payload_value(match.group("value"))
             if not payload:
-                problems.append(Problem(path, number, "this button's payload is empty or not a quoted text",
-                                        'write it as payload: "/intent" or payload: "a question from the training data"'))
+                problems.append(
+                    Problem(
+                        path,
+                        number,
+                        "this button's payload is empty or not a quoted text",
+                        'write it as payload: "/intent" or payload: "a question from the training data"',
+                    )
+                )
                 continue
             if not payload.startswith("/"):
                 if normalise(payload) not in examples:
-                    problems.append(Problem(path, number, f"the button sends '{payload}', which is not a training example",
-                                            "use a question that is listed in data/nlu/ (or add it there)"))
+                    problems.append(
+                        Problem(
+                            path,
+                            number,
+                            f"the button sends '{payload}', which is not a training example",
+                            "use a question that is listed in data/nlu/ (or add it there)",
+                        )
+                    )
                 continue
             intent_match = _INTENT_PAYLOAD.match(payload)
             if not intent_match or intent_match.group("intent") not in intents:
                 name = intent_match.group("intent") if intent_match else payload
-                problems.append(Problem(path, number, f"the button sends '{payload}' but there is no intent '{name}'",
-                                        f"use one of: {', '.join(sorted(i for i in intents if '/' not in i))}"))
+                problems.append(
+                    Problem(
+                        path,
+                        number,
+                        f"the button sends '{payload}' but there is no intent '{name}'",
+                        f"use one of: {', '.join(sorted(i for i in intents if '/' not in i))}",
+                    )
+                )
                 continue
             if intent_match.group("entities"):
                 try:
@@ -153,8 +200,14 @@ def broken_buttons(files: Iterable[Path], intents: Set[str], entities: Set[str],
                 except ValueError:
                     unknown = {"(not valid JSON)"}
                 if unknown:
-                    problems.append(Problem(path, number, f"the button's entities {sorted(unknown)} are not in domain.yml",
-                                            f'write them as {{"entity": "value"}} with an entity from: {", ".join(sorted(entities))}'))
+                    problems.append(
+                        Problem(
+                            path,
+                            number,
+                            f"the button's entities {sorted(unknown)} are not in domain.yml",
+                            f'write them as {{"entity": "value"}} with an entity from: {", ".join(sorted(entities))}',
+                        )
+                    )
     return problems
 
 

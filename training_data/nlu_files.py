@@ -4,6 +4,7 @@ The files in data/nlu/ use Rasa's layout: `- intent: <name>` followed by `  exam
 and one `    - <example>` per line. This module knows where each example sits (file and line)
 for the data checks, and appends new examples to the right block for `clinic review --apply`.
 """
+
 from __future__ import annotations
 
 import re

@@ -4,6 +4,7 @@ A placeholder nobody fills ({clinic_adress}, or {reason} in a message whose send
 reason), a stray brace, or a message missing from messages.yml would otherwise only show up
 in a visitor's chat. Each problem names the file and line.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -63,15 +64,25 @@ def response_problems(files: List[Path], slots: Set[str], settings: ClinicSettin
         for name, line, text in _response_texts(path):
             unknown = [p for p in placeholders_safely(text) if p not in values]
             if unknown:
-                problems.append(Problem(
-                    path, line, f"response '{name}' uses {{{'}, {'.join(unknown)}}}, which nothing fills",
-                    f"use one of {{{'}, {'.join(CLINIC_PLACEHOLDERS)}}} (from clinic.yml), or a slot of domain.yml",
-                ))
+                problems.append(
+                    Problem(
+                        path,
+                        line,
+                        f"response '{name}' uses {{{'}, {'.join(unknown)}}}, which nothing fills",
+                        f"use one of {{{'}, {'.join(CLINIC_PLACEHOLDERS)}}} (from clinic.yml), or a slot of domain.yml",
+                    )
+                )
                 continue
             broken = _render_check(text, values)
             if broken:
-                problems.append(Problem(path, line, f"response '{name}' can't be filled in ({broken})",
-                                        "check that every { has its } and the name between them is right"))
+                problems.append(
+                    Problem(
+                        path,
+                        line,
+                        f"response '{name}' can't be filled in ({broken})",
+                        "check that every { has its } and the name between them is right",
+                    )
+                )
     return problems
 
 
@@ -95,21 +106,37 @@ def message_problems(path: Path, settings: ClinicSettings) -> List[Problem]:
         try:
             unknown = unfillable_placeholders(template)
         except ValueError as error:
-            problems.append(Problem(path, template.line, f"message '{name}' can't be filled in ({error})",
-                                    "check that every { has its } and the name between them is right"))
+            problems.append(
+                Problem(
+                    path,
+                    template.line,
+                    f"message '{name}' can't be filled in ({error})",
+                    "check that every { has its } and the name between them is right",
+                )
+            )
             continue
         if unknown:
-            problems.append(Problem(
-                path, template.line, f"message '{name}' uses {{{'}, {'.join(unknown)}}}, which nothing fills",
-                f"use the clinic's {{{'}, {'.join(CLINIC_PLACEHOLDERS)}}}"
-                + (f" or this message's own {{{'}, {'.join(template.values)}}}" if template.values else ""),
-            ))
+            problems.append(
+                Problem(
+                    path,
+                    template.line,
+                    f"message '{name}' uses {{{'}, {'.join(unknown)}}}, which nothing fills",
+                    f"use the clinic's {{{'}, {'.join(CLINIC_PLACEHOLDERS)}}}"
+                    + (f" or this message's own {{{'}, {'.join(template.values)}}}" if template.values else ""),
+                )
+            )
             continue
         try:
             render(name, settings, messages, **{value: _EXAMPLE_VALUE for value in template.values})
         except (MessageError, KeyError, ValueError, IndexError) as error:
-            problems.append(Problem(path, template.line, f"message '{name}' can't be filled in ({error})",
-                                    "check that every { has its } and the name between them is right"))
+            problems.append(
+                Problem(
+                    path,
+                    template.line,
+                    f"message '{name}' can't be filled in ({error})",
+                    "check that every { has its } and the name between them is right",
+                )
+            )
     return problems
 
 

@@ -1,4 +1,5 @@
 """Rasa-sdk fixtures: a Tracker built from a small dict and a fresh CollectingDispatcher."""
+
 from typing import Any, Callable, Dict, Optional
 
 import pytest

@@ -1,4 +1,5 @@
 """Booking actions with rasa-sdk's Tracker and CollectingDispatcher, over a real SQLite store."""
+
 import asyncio
 from datetime import datetime, timezone
 
@@ -92,7 +93,9 @@ def test_day_without_time_asks_for_the_time_and_keeps_the_day(dispatcher, make_t
     first = validate("validate_preferred_time", "tuesday", dispatcher, make_tracker())
     assert first == {"preferred_time": None, "preferred_day": "2026-12-01", "form_failures": None}
     assert "What time on Tuesday 1 December suits you?" in dispatcher.messages[0]["text"]
-    follow_up = validate("validate_preferred_time", "2pm", dispatcher, make_tracker(slots={"preferred_day": "2026-12-01"}))
+    follow_up = validate(
+        "validate_preferred_time", "2pm", dispatcher, make_tracker(slots={"preferred_day": "2026-12-01"})
+    )
     assert follow_up == {"preferred_time": "2026-12-01T14:00:00-05:00", "preferred_day": None, "form_failures": None}
 
 
@@ -129,8 +132,12 @@ def _booking_tracker(make_tracker, screening="no", started=1000.0):
     tracker = make_tracker(
         "yes",
         "affirm",
-        slots={"name": "Jane Doe", "phone": "+12125550123",
-               "preferred_time": "2026-12-01T14:00:00-05:00", "screening": screening},
+        slots={
+            "name": "Jane Doe",
+            "phone": "+12125550123",
+            "preferred_time": "2026-12-01T14:00:00-05:00",
+            "screening": screening,
+        },
     )
     tracker.events = [{"event": "active_loop", "name": "booking_form", "timestamp": started}]
     return tracker
@@ -140,7 +147,11 @@ def test_submit_stores_one_row_and_gives_a_reference(dispatcher, make_tracker):
     events = run(ActionSubmitBooking(), dispatcher, _booking_tracker(make_tracker))
     [row] = BookingStore().list_requests()
     assert (row.name, row.phone, row.preferred_time, row.screening) == (
-        "Jane Doe", "+12125550123", "2026-12-01T14:00:00-05:00", "no")
+        "Jane Doe",
+        "+12125550123",
+        "2026-12-01T14:00:00-05:00",
+        "no",
+    )
     [message] = dispatcher.messages
     assert f"reference is {row.reference}" in message["text"] and "Tuesday 1 December at 14:00" in message["text"]
     assert {"event": "slot", "timestamp": None, "name": "booking_reference", "value": row.reference} in events
@@ -202,9 +213,11 @@ def test_cancel_stores_nothing_and_clears_the_answers(dispatcher, make_tracker):
 
 def test_form_run_key_changes_with_each_run(make_tracker):
     tracker = make_tracker()
-    tracker.events = [{"event": "active_loop", "name": "booking_form", "timestamp": 1.0},
-                      {"event": "active_loop", "name": None, "timestamp": 2.0},
-                      {"event": "active_loop", "name": "booking_form", "timestamp": 3.0}]
+    tracker.events = [
+        {"event": "active_loop", "name": "booking_form", "timestamp": 1.0},
+        {"event": "active_loop", "name": None, "timestamp": 2.0},
+        {"event": "active_loop", "name": "booking_form", "timestamp": 3.0},
+    ]
     assert form_run_key(tracker, "booking_form") == "test-visitor:booking_form:3.0"
 
 
@@ -249,9 +262,15 @@ def test_two_unusable_answers_to_one_question_offer_the_phone_and_a_call_back(
     first = validate(method, bad, dispatcher, _in_form(make_tracker, "booking_form"))
     assert first["form_failures"] == {"slot": slot, "count": 1}
     # After one failure the form asks its usual question again.
-    run(ask_action(), dispatcher, _in_form(make_tracker, "booking_form", {"name": "Jane", "form_failures": first["form_failures"]}))
+    run(
+        ask_action(),
+        dispatcher,
+        _in_form(make_tracker, "booking_form", {"name": "Jane", "form_failures": first["form_failures"]}),
+    )
     assert "call-back" not in dispatcher.messages[-1]["text"]
-    second = validate(method, bad, dispatcher, _in_form(make_tracker, "booking_form", {"form_failures": first["form_failures"]}))
+    second = validate(
+        method, bad, dispatcher, _in_form(make_tracker, "booking_form", {"form_failures": first["form_failures"]})
+    )
     assert second["form_failures"] == {"slot": slot, "count": 2}
     run(ask_action(), dispatcher, _in_form(make_tracker, "booking_form", {"form_failures": second["form_failures"]}))
     offer = dispatcher.messages[-1]
@@ -259,7 +278,9 @@ def test_two_unusable_answers_to_one_question_offer_the_phone_and_a_call_back(
     assert [b["payload"] for b in offer["buttons"]] == ["/request_callback", "/stop"]
     # ...and a good answer still goes on, clearing the count.
     good = {"name": "Jane Doe", "phone": "(212) 555 0123", "preferred_time": "next tuesday afternoon"}[slot]
-    result = validate(method, good, dispatcher, _in_form(make_tracker, "booking_form", {"form_failures": second["form_failures"]}))
+    result = validate(
+        method, good, dispatcher, _in_form(make_tracker, "booking_form", {"form_failures": second["form_failures"]})
+    )
     assert result[slot] and result["form_failures"] is None
 
 

@@ -1,8 +1,8 @@
 import asyncio
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
+from zoneinfo import ZoneInfo
 
 import clinic.hours
 from actions.handoff import ActionHandoffToHuman

@@ -8,7 +8,10 @@ from actions.safety import ActionSymptomAdvice
 @pytest.mark.parametrize(
     "report, must_say",
     [
-        ("I have some bruising after my microneedling", "Please call your doctor or Clearview Skin Clinic now on (212) 555-0100"),
+        (
+            "I have some bruising after my microneedling",
+            "Please call your doctor or Clearview Skin Clinic now on (212) 555-0100",
+        ),
         ("my skin is peeling after the treatment", "Please call your doctor"),
         ("I had it done on monday and now I have a fever", "please call 911 now"),
         ("the bleeding won't stop after my session", "please call 911 now"),

@@ -1,4 +1,5 @@
 """The action-server token check, run inside a real Sanic app (no mocks)."""
+
 import asyncio
 
 from sanic import Sanic, response

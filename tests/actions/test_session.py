@@ -1,8 +1,6 @@
 import asyncio
-from pathlib import Path
 
 from actions.session import ActionSessionStart
-
 from clinic.paths import REPO_ROOT
 
 

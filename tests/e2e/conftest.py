@@ -1,38 +1,40 @@
 """Both servers on free loopback ports, with test settings and fresh tokens, once per session."""
+
 import json
 import secrets
-from contextlib import contextmanager
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import pytest
 import yaml
 
+from clinic.paths import REPO_ROOT
 from ops.servers import BotServers, ServerConfig, free_port
 from ops.training import current_model
 
-from clinic.paths import REPO_ROOT
 TEST_PHONE = "(212) 555-0199"
 TEST_PRICE = "$321 per session"
 
 
 @pytest.fixture(scope="session")
 def bot(tmp_path_factory) -> Iterator["Bot"]:
-    with _running_bot(tmp_path_factory.mktemp("bot")) as running:
+    with running_bot(tmp_path_factory.mktemp("bot")) as running:
         yield running
 
 
 @pytest.fixture
 def disposable_bot(tmp_path) -> Iterator["Bot"]:
     """A bot of its own, for a test that stops its servers."""
-    with _running_bot(tmp_path) as running:
+    with running_bot(tmp_path) as running:
         yield running
 
 
 @contextmanager
-def _running_bot(work: Path) -> Iterator["Bot"]:
+def running_bot(work: Path, tracker_db_url: str = "", clinic_db_url: str = "") -> Iterator["Bot"]:
+    """Both servers with the test settings; SQLite stores in `work` unless URLs are given."""
     model = current_model(REPO_ROOT)
     if model is None:
         pytest.fail("No current model: run `make train` first (make e2e does).", pytrace=False)
@@ -47,9 +49,10 @@ def _running_bot(work: Path) -> Iterator["Bot"]:
         auth_token=secrets.token_urlsafe(16),
         action_token=secrets.token_urlsafe(16),
         work_dir=work,
+        tracker_db_url=tracker_db_url or f"sqlite:///{work / 'tracker.db'}",
         extra_env={
             "CLINIC_SETTINGS": str(settings_file),
-            "CLINIC_DB_URL": f"sqlite:///{work / 'clinic.db'}",
+            "CLINIC_DB_URL": clinic_db_url or f"sqlite:///{work / 'clinic.db'}",
         },
     )
     with BotServers(config) as servers:
@@ -66,9 +69,7 @@ class Bot:
         self, method: str, url: str, body: Optional[Any] = None, raw: Optional[bytes] = None
     ) -> Tuple[int, Any]:
         data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-        request = urllib.request.Request(
-            url, data=data, method=method, headers={"Content-Type": "application/json"}
-        )
+        request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
         try:
             with urllib.request.urlopen(request, timeout=60) as reply:
                 return reply.status, json.loads(reply.read() or b"null")

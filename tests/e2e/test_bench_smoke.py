@@ -1,9 +1,9 @@
 """`make bench --quick`: every part of the benchmark runs on a tiny sample (1 epoch), so
 the code cannot rot between full runs. The figures mean nothing; their presence does."""
+
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 from clinic.paths import REPO_ROOT
 
@@ -12,7 +12,10 @@ def test_quick_benchmark_writes_json_plot_and_table(tmp_path):
     out = tmp_path / "quick.json"
     result = subprocess.run(
         [sys.executable, "-m", "bench", "--quick", "--out", str(out)],
-        cwd=REPO_ROOT, capture_output=True, text=True, timeout=900,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     results = json.loads(out.read_text())
@@ -27,7 +30,9 @@ def test_quick_benchmark_writes_json_plot_and_table(tmp_path):
         served = results["systems"][name]["served"]
         assert served["ready_s"] > 0 and served["rasa_rss_mb"] > 100 and served["actions_rss_mb"] > 20
         modes = {(level["endpoint"], level["mode"], level["level"]) for level in served["levels"]}
-        assert modes == {(e, m, l) for e in ("webhook", "parse") for m, l in (("closed", 1), ("closed", 2), ("open", 5))}
+        assert modes == {
+            (e, m, level) for e in ("webhook", "parse") for m, level in (("closed", 1), ("closed", 2), ("open", 5))
+        }
         assert all(level["errors"] == 0 and level["p50_ms"] > 0 for level in served["levels"])
     assert out.with_suffix(".png").stat().st_size > 10_000
     assert "project / default" in result.stdout and "webhook saturation msg/s" in result.stdout

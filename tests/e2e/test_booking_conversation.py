@@ -1,13 +1,12 @@
 """A full booking over the REST webhook, as a new visitor would do it, and the staff view."""
+
 import os
 import subprocess
 import sys
 import uuid
-from pathlib import Path
-
-from storage.bookings import BookingStore
 
 from clinic.paths import REPO_ROOT
+from storage.bookings import BookingStore
 
 
 def _texts(messages) -> str:
@@ -49,8 +48,11 @@ def test_full_booking_leaves_exactly_one_row_that_staff_see(bot):
 
     listing = subprocess.run(
         [sys.executable, "-m", "staff", "bookings", "list"],
-        cwd=REPO_ROOT, env={**os.environ, "CLINIC_DB_URL": bot.db_url},
-        capture_output=True, text=True, check=True,
+        cwd=REPO_ROOT,
+        env={**os.environ, "CLINIC_DB_URL": bot.db_url},
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     assert row.reference in listing and name in listing
     # Nothing the visitor gave (name, phone, screening answer) is in the server logs.

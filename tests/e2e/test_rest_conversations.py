@@ -1,20 +1,18 @@
 """A visitor's view: real servers, REST webhook, phrasings that are not in the training data."""
+
 import uuid
-from pathlib import Path
 from typing import Dict, List
 
 import pytest
 import yaml
 
+from clinic.paths import REPO_ROOT
 from clinic.topics import FAQ_TOPICS
 from tests.e2e.conftest import TEST_PHONE, TEST_PRICE
 
-from clinic.paths import REPO_ROOT
 FAQ_ANSWERS: Dict[str, List[dict]] = {
     key.split("/", 1)[1]: variants
-    for key, variants in yaml.safe_load((REPO_ROOT / "data/responses/faq.yml").read_text())[
-        "responses"
-    ].items()
+    for key, variants in yaml.safe_load((REPO_ROOT / "data/responses/faq.yml").read_text())["responses"].items()
 }
 TRAINING_EXAMPLES = {
     line.strip()[2:].strip().lower()
@@ -25,28 +23,50 @@ TRAINING_EXAMPLES = {
 
 # Two fresh phrasings per topic; test_phrasings_are_unseen proves they are not training data.
 UNSEEN_QUESTIONS = {
-    "what_is": ["so what exactly is this microneedling thing everyone talks about",
-                "is micro needling some kind of operation or not"],
-    "conditions": ["my cheeks have old pimple scars, can microneedling do anything for those",
-                   "would this be any use for stretch marks on my belly"],
-    "how_it_works": ["what actually goes on in the skin when you poke it with the pen",
-                     "why would tiny needle pricks make my skin produce collagen"],
-    "preparation": ["I'm on topical retinoid cream, should I pause it before my appointment",
-                    "anything I need to get ready beforehand for the needling"],
-    "procedure": ["walk me through what happens once I'm in the treatment chair",
-                  "who is doing the needling, a nurse or a doctor"],
-    "duration": ["how many hours should I block in my calendar for the appointment",
-                 "is the session itself quick or does it take all afternoon"],
-    "recovery": ["how many days will my face look red after the needling",
-                 "after the treatment can I go outside in the sun"],
-    "results": ["roughly how soon until my skin looks better",
-                "how many rounds of microneedling would someone like me need"],
-    "side_effects": ["what could go wrong with micro-needling in general",
-                     "are there any downsides or risks I should know about before deciding"],
-    "contraindications": ["I'm expecting a baby in spring, is microneedling off limits for me",
-                          "my psoriasis flares on my face, am I allowed to have it done"],
-    "cost": ["what would I be paying for one session",
-             "do you take insurance for microneedling or is it out of pocket"],
+    "what_is": [
+        "so what exactly is this microneedling thing everyone talks about",
+        "is micro needling some kind of operation or not",
+    ],
+    "conditions": [
+        "my cheeks have old pimple scars, can microneedling do anything for those",
+        "would this be any use for stretch marks on my belly",
+    ],
+    "how_it_works": [
+        "what actually goes on in the skin when you poke it with the pen",
+        "why would tiny needle pricks make my skin produce collagen",
+    ],
+    "preparation": [
+        "I'm on topical retinoid cream, should I pause it before my appointment",
+        "anything I need to get ready beforehand for the needling",
+    ],
+    "procedure": [
+        "walk me through what happens once I'm in the treatment chair",
+        "who is doing the needling, a nurse or a doctor",
+    ],
+    "duration": [
+        "how many hours should I block in my calendar for the appointment",
+        "is the session itself quick or does it take all afternoon",
+    ],
+    "recovery": [
+        "how many days will my face look red after the needling",
+        "after the treatment can I go outside in the sun",
+    ],
+    "results": [
+        "roughly how soon until my skin looks better",
+        "how many rounds of microneedling would someone like me need",
+    ],
+    "side_effects": [
+        "what could go wrong with micro-needling in general",
+        "are there any downsides or risks I should know about before deciding",
+    ],
+    "contraindications": [
+        "I'm expecting a baby in spring, is microneedling off limits for me",
+        "my psoriasis flares on my face, am I allowed to have it done",
+    ],
+    "cost": [
+        "what would I be paying for one session",
+        "do you take insurance for microneedling or is it out of pocket",
+    ],
 }
 
 

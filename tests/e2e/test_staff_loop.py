@@ -1,6 +1,7 @@
 """Issue 7 end to end: a question the assistant misses is reviewed, labelled, applied,
 trained and hot-loaded into the running server, which then answers it, with no restart
 and no hand-editing of YAML. Runs on a copy of the training data in a temporary folder."""
+
 import csv
 import os
 import shutil
@@ -12,9 +13,9 @@ from typing import Dict
 
 import yaml
 
-from tests.e2e.conftest import _running_bot
-
 from clinic.paths import REPO_ROOT
+from tests.e2e.conftest import running_bot
+
 # Ways of asking "what is it" that the trained model has misread; the test labels the
 # first one the review lists. (Which ones it misses can change with the data; at least
 # one must be missed, or the test has nothing to teach and fails.)
@@ -49,7 +50,7 @@ def test_missed_question_is_reviewed_labelled_trained_and_answered_live(tmp_path
     project = _project_copy(tmp_path)
     work = tmp_path / "bot"
     work.mkdir()
-    with _running_bot(work) as bot:
+    with running_bot(work) as bot:
         env = dict(
             os.environ,
             TRACKER_DB_URL=f"sqlite:///{work / 'tracker.db'}",
@@ -107,7 +108,9 @@ def test_missed_question_is_reviewed_labelled_trained_and_answered_live(tmp_path
         # 5. The question is answered now, with the topic's answer.
         parsed = bot.parse(chosen)
         assert parsed["response_selector"]["faq"]["response"]["intent_response_key"] == f"faq/{TOPIC}"
-        answer = yaml.safe_load((project / "data/responses/faq.yml").read_text())["responses"][f"utter_faq/{TOPIC}"][0]["text"]
+        answer = yaml.safe_load((project / "data/responses/faq.yml").read_text())["responses"][f"utter_faq/{TOPIC}"][0][
+            "text"
+        ]
         replies = bot.say(f"staff-loop-after-{uuid.uuid4().hex[:8]}", chosen)
         assert any(r.get("text", "").startswith(answer[:40]) for r in replies), replies
 
@@ -121,8 +124,8 @@ def test_missed_question_is_reviewed_labelled_trained_and_answered_live(tmp_path
 
 def test_conversations_survive_a_restart(tmp_path):
     sender = f"restart-{uuid.uuid4().hex[:8]}"
-    with _running_bot(tmp_path) as bot:
+    with running_bot(tmp_path) as bot:
         bot.say(sender, "what is micro-needling?")
-    with _running_bot(tmp_path) as bot:
+    with running_bot(tmp_path) as bot:
         texts = [e.get("text") for e in bot.tracker(sender)["events"] if e.get("event") == "user"]
     assert texts == ["what is micro-needling?"]

@@ -1,21 +1,27 @@
 """The chat widget in a real headless Chromium (Debian's), against the running servers."""
+
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from clinic.paths import REPO_ROOT
 from clinic.settings import load_settings
 from ops.servers import free_port
 from ops.web import start_web_server
 from tests.e2e.conftest import TEST_PHONE
 
-from clinic.paths import REPO_ROOT
 ARTIFACTS = REPO_ROOT / "tests" / "e2e" / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 
 
@@ -30,7 +36,9 @@ def browser() -> Iterator[Browser]:
 
 
 def _page_url(running_bot) -> Iterator[str]:
-    server = start_web_server(free_port(), running_bot.config.rasa_url, lambda: load_settings(running_bot.settings_file))
+    server = start_web_server(
+        free_port(), running_bot.config.rasa_url, lambda: load_settings(running_bot.settings_file)
+    )
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/"
     finally:

@@ -3,6 +3,7 @@
 Uses Debian's PostgreSQL binaries (the test setup installs the `postgresql` package when
 missing). A missing PostgreSQL fails the tests: it is never a skip.
 """
+
 from __future__ import annotations
 
 import glob
@@ -52,18 +53,22 @@ def temporary_postgres() -> Iterator[str]:
     port = free_port()
     subprocess.run(
         _as_postgres_user([_bin("initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "--no-sync"]),
-        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
     )
     options = f"-p {port} -k {socket_dir} -c listen_addresses=127.0.0.1 -c fsync=off"
     subprocess.run(
         _as_postgres_user([_bin("pg_ctl"), "-D", str(data), "-o", options, "-l", str(base / "pg.log"), "-w", "start"]),
-        check=True, stdout=subprocess.DEVNULL,
+        check=True,
+        stdout=subprocess.DEVNULL,
     )
     try:
         yield f"postgresql+psycopg2://postgres@127.0.0.1:{port}/postgres"
     finally:
         subprocess.run(
             _as_postgres_user([_bin("pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"]),
-            check=False, stdout=subprocess.DEVNULL,
+            check=False,
+            stdout=subprocess.DEVNULL,
         )
         shutil.rmtree(base, ignore_errors=True)

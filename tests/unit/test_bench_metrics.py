@@ -1,4 +1,5 @@
 """The benchmark's arithmetic: metrics, folds, percentiles and the load generator."""
+
 import asyncio
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -15,10 +16,14 @@ def _p(gold, answered, confidence=0.9):
 
 def test_metrics_on_a_hand_checked_example():
     predictions = [
-        _p("faq/cost", "faq/cost"), _p("faq/cost", "faq/duration"), _p("faq/duration", "faq/duration"),
+        _p("faq/cost", "faq/cost"),
+        _p("faq/cost", "faq/duration"),
+        _p("faq/duration", "faq/duration"),
         _p("book_appointment", "book_appointment"),
-        _p("out_of_scope", "nlu_fallback"), _p("out_of_scope", "faq/cost"),
-        _p("ask_beyond_article", "ask_beyond_article"), _p("ask_beyond_article", "greet"),
+        _p("out_of_scope", "nlu_fallback"),
+        _p("out_of_scope", "faq/cost"),
+        _p("ask_beyond_article", "ask_beyond_article"),
+        _p("ask_beyond_article", "greet"),
     ]
     result = metrics(predictions)
     assert result["topic_accuracy"] == pytest.approx(2 / 3, abs=1e-4)
@@ -41,7 +46,7 @@ def test_folds_are_stratified_disjoint_and_complete():
     folds = stratified_folds(examples, 5)
     assert sorted(x for fold in folds for x in fold) == sorted(examples)
     for fold in folds:
-        counts = {label: sum(1 for _, l in fold if l == label) for label in "abc"}
+        counts = {label: sum(1 for _, fold_label in fold if fold_label == label) for label in "abc"}
         assert all(2 <= n <= 3 for n in counts.values()), counts
     assert stratified_folds(examples, 5) == folds  # seeded
 
@@ -104,3 +109,16 @@ def test_open_loop_sends_at_the_fixed_rate(server):
     result = asyncio.run(open_loop(requests, rate=40, max_messages=20, max_seconds=5))
     assert result.messages == 20 and result.errors == 0
     assert 0.45 <= result.seconds < 2.0  # 20 messages at 40/s start over ~0.5 s
+
+
+def test_a_re_run_cv_only_replaces_the_system_instead_of_recording_it_twice():
+    from bench.__main__ import record_cv
+
+    results = {"systems": {"default": {}}, "cross_validated": ["baseline", "project"]}
+    record_cv(results, "default", {"topic_accuracy": 0.77}, "2026-11-25T10:00:00+00:00")
+    record_cv(results, "default", {"topic_accuracy": 0.78}, "2026-11-26T10:00:00+00:00")
+    assert results["cross_validated"] == ["baseline", "project", "default"]
+    assert results["systems"]["default"]["cv"] == {
+        "topic_accuracy": 0.78,
+        "measured_separately": "2026-11-26T10:00:00+00:00",
+    }

@@ -1,4 +1,5 @@
 """The bookings store's contract, against a real SQLite file and a real PostgreSQL server."""
+
 import csv
 import io
 from concurrent.futures import ThreadPoolExecutor
@@ -16,8 +17,11 @@ from storage.bookings import (
 from tests.support.postgres import temporary_postgres
 
 REQUEST = NewRequest(
-    kind=KIND_BOOKING, name="Jane Doe", phone="+12125550123",
-    preferred_time="2026-12-01T14:00:00-05:00", screening="no",
+    kind=KIND_BOOKING,
+    name="Jane Doe",
+    phone="+12125550123",
+    preferred_time="2026-12-01T14:00:00-05:00",
+    screening="no",
 )
 
 
@@ -43,7 +47,11 @@ def test_a_saved_request_is_listed_with_every_field(store):
     [stored] = store.list_requests()
     assert stored.reference == reference and reference.startswith("MN-")
     assert (stored.name, stored.phone, stored.preferred_time, stored.screening) == (
-        "Jane Doe", "+12125550123", "2026-12-01T14:00:00-05:00", "no")
+        "Jane Doe",
+        "+12125550123",
+        "2026-12-01T14:00:00-05:00",
+        "no",
+    )
     assert stored.status == "new" and stored.kind == KIND_BOOKING
     assert stored.needs_provider_review is False
 
@@ -83,11 +91,11 @@ def test_mark_contacted_and_filter_by_status(store):
 
 
 def test_csv_export_has_a_header_and_neutralises_formulas(store):
-    store.save(NewRequest(KIND_BOOKING, "=HYPERLINK(\"x\")", "+12125550123", None, "no"), "c")
+    store.save(NewRequest(KIND_BOOKING, '=HYPERLINK("x")', "+12125550123", None, "no"), "c")
     out = io.StringIO()
     assert store.export_csv(out) == 1
     rows = list(csv.DictReader(io.StringIO(out.getvalue())))
-    assert rows[0]["name"] == "'=HYPERLINK(\"x\")"
+    assert rows[0]["name"] == '\'=HYPERLINK("x")'
     assert rows[0]["phone"] == "+12125550123"
 
 

@@ -1,12 +1,13 @@
 """Each check of `make check` catches its problem in a small fixture project."""
+
 import shutil
 from pathlib import Path
 
 import pytest
 
+from clinic.paths import REPO_ROOT
 from training_data.datacheck import run_all
 
-from clinic.paths import REPO_ROOT
 ADDRESS = "120 Example Avenue, Suite 4, New York, NY 10001"
 
 
@@ -36,7 +37,9 @@ def test_the_real_project_has_no_problems():
 
 def test_same_example_under_two_topics(project):
     nlu = project / "data/nlu/faq.yml"
-    line = _edit(nlu, "- intent: faq/cost\n  examples: |\n", "- intent: faq/cost\n  examples: |\n    - What is micro-needling\n")
+    line = _edit(
+        nlu, "- intent: faq/cost\n  examples: |\n", "- intent: faq/cost\n  examples: |\n    - What is micro-needling\n"
+    )
     (problem,) = _problems(project)
     assert (problem.path, problem.line) == (nlu, line + 2)
     assert "faq/cost" in problem.message and "faq/what_is" in problem.message
@@ -66,7 +69,7 @@ def test_topic_with_too_few_examples(project):
 )
 def test_details_typed_into_an_answer(project, typed, what):
     answers = project / "data/responses/faq.yml"
-    line = _edit(answers, "  utter_faq/duration:\n  - text: \"", f"  utter_faq/duration:\n  - text: \"{typed}. ")
+    line = _edit(answers, '  utter_faq/duration:\n  - text: "', f'  utter_faq/duration:\n  - text: "{typed}. ')
     problems = _problems(project)
     assert [(p.path, p.line) for p in problems] == [(answers, line + 1)]
     assert what in problems[0].message and "clinic.yml" in problems[0].fix
@@ -76,8 +79,8 @@ def test_details_typed_into_an_answer(project, typed, what):
     "payload, expected",
     [
         ('"/book_apointment"', "no intent 'book_apointment'"),
-        ("'/change_booking{\"booking_field\": \"time\"'", "no intent"),
-        ("'/change_booking{\"booking_feild\": \"time\"}'", "not in domain.yml"),
+        ('\'/change_booking{"booking_field": "time"\'', "no intent"),
+        ('\'/change_booking{"booking_feild": "time"}\'', "not in domain.yml"),
         ('"How much does a pony cost?"', "not a training example"),
         ('""', "empty"),
     ],

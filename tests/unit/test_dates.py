@@ -1,10 +1,11 @@
 """The date parser against a table of visitor phrasings. "Now" is Wednesday 25 Nov 2026,
 10:00 in New York unless a test says otherwise; the clinic is closed on Sundays and open
 Sat 10-14, Thu 9-20, Fri 9-17, other weekdays 9-18 (the committed clinic.yml)."""
+
 from datetime import date, datetime, timezone
-from zoneinfo import ZoneInfo
 
 import pytest
+from zoneinfo import ZoneInfo
 
 from clinic.dates import DayOnly, PreferredTime, TimeProblem, parse_preferred_time
 from clinic.settings import load_settings

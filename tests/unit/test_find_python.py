@@ -1,4 +1,5 @@
 """scripts/find_python.sh: picks a Python 3.8-3.10, or fails with a clear message."""
+
 import os
 import subprocess
 from pathlib import Path
@@ -29,7 +30,7 @@ def test_fails_clearly_when_only_a_newer_python_exists(tmp_path):
     assert "no Python 3.8, 3.9 or 3.10 found" in result.stderr
 
 
-def test_a_wrong_PYTHON_override_is_named(tmp_path):
+def test_a_wrong_python_override_is_named(tmp_path):
     exe = _fake_python(tmp_path / "bin", "python3.11", "3.11")
     result = _run([tmp_path / "bin", "/usr/bin", "/bin"], python=str(exe))
     assert result.returncode == 1 and f"PYTHON={exe}" in result.stderr
@@ -44,6 +45,7 @@ def test_finds_a_python_3_10_on_the_path(tmp_path):
 def test_this_machine_has_one():
     result = subprocess.run(["/bin/bash", str(SCRIPT)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    version = subprocess.run([result.stdout.strip(), "-c", "import sys; print(sys.version_info[:2])"],
-                             capture_output=True, text=True).stdout
+    version = subprocess.run(
+        [result.stdout.strip(), "-c", "import sys; print(sys.version_info[:2])"], capture_output=True, text=True
+    ).stdout
     assert version.strip() in ("(3, 8)", "(3, 9)", "(3, 10)")

@@ -1,7 +1,7 @@
 from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
 
 import pytest
+from zoneinfo import ZoneInfo
 
 from clinic.hours import closing_time_today, describe_week, is_open
 from clinic.settings import load_settings

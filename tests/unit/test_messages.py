@@ -1,4 +1,5 @@
 """messages.yml: every message renders, placeholders are checked, edits are picked up."""
+
 import os
 
 import pytest
@@ -36,7 +37,7 @@ def test_every_clinic_placeholder_is_filled_in_any_message(tmp_path):
     # Staff were once told to write {clinic_prices} or {clinic_address} in messages.yml,
     # which then failed at run time: every clinic placeholder must work in every message.
     path = tmp_path / "messages.yml"
-    text = " ".join("{%s}" % name for name in CLINIC_PLACEHOLDERS)
+    text = " ".join(f"{{{name}}}" for name in CLINIC_PLACEHOLDERS)
     path.write_text(f'all_details:\n  text: "{text}"\nprices_not_listed:\n  text: "ask us on {{clinic_phone}}"\n')
     messages = load_messages(path)
     settings = load_settings()

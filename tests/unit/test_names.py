@@ -27,8 +27,19 @@ def test_a_single_person_entity_wins():
 
 @pytest.mark.parametrize(
     "text",
-    ["", "   ", "yes", "what's the weather", "12345", "jane@example.com", "Jane 2",
-     "a" * 81, "one two three four five six", "I don't want to say", "<script>"],
+    [
+        "",
+        "   ",
+        "yes",
+        "what's the weather",
+        "12345",
+        "jane@example.com",
+        "Jane 2",
+        "a" * 81,
+        "one two three four five six",
+        "I don't want to say",
+        "<script>",
+    ],
 )
 def test_not_names_are_re_asked(text):
     assert isinstance(parse_name(text), NameProblem)

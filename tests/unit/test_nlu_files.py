@@ -1,5 +1,3 @@
-from pathlib import Path
-
 import yaml
 
 from training_data.nlu_files import append_examples, normalise, read_blocks

@@ -1,4 +1,5 @@
 """Where conversations are kept, how Rasa's own loader finds the store, and `make reload`."""
+
 import asyncio
 import stat
 
@@ -29,8 +30,13 @@ def test_rendered_endpoints_name_the_store_and_leave_the_database_to_one_place(t
 def test_postgres_url_is_split_into_rasa_fields():
     url = "postgresql+psycopg2://clinic:s%40cret@db.internal:5433/rasa?sslmode=require"
     assert rasa_fields(url) == {
-        "dialect": "postgresql+psycopg2", "host": "db.internal", "port": 5433,
-        "db": "rasa", "username": "clinic", "password": "s@cret", "query": {"sslmode": "require"},
+        "dialect": "postgresql+psycopg2",
+        "host": "db.internal",
+        "port": 5433,
+        "db": "rasa",
+        "username": "clinic",
+        "password": "s@cret",
+        "query": {"sslmode": "require"},
     }
 
 

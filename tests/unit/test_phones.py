@@ -20,8 +20,14 @@ def test_valid_numbers_become_e164(text, region, e164):
 
 @pytest.mark.parametrize(
     "text, code",
-    [("", "phone_empty"), ("   ", "phone_empty"), ("no thanks", "phone_no_digits"), ("12345", "phone_invalid"),
-     ("555 0123", "phone_invalid"), ("000 000 0000", "phone_invalid")],
+    [
+        ("", "phone_empty"),
+        ("   ", "phone_empty"),
+        ("no thanks", "phone_no_digits"),
+        ("12345", "phone_invalid"),
+        ("555 0123", "phone_invalid"),
+        ("000 000 0000", "phone_invalid"),
+    ],
 )
 def test_bad_numbers_get_a_reason(text, code):
     assert parse_phone(text, "US") == PhoneProblem(code)

@@ -1,4 +1,5 @@
 """Review and transcripts read what Rasa's own SQL tracker store wrote."""
+
 import asyncio
 import io
 from pathlib import Path
@@ -9,10 +10,9 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from clinic.paths import REPO_ROOT
 from staff import review, transcripts
 from storage.conversations import TrackerReader
-
-from clinic.paths import REPO_ROOT
 
 
 def _user(text, intent, confidence, topic=None, topic_confidence=1.0, at=0.0):
@@ -38,7 +38,11 @@ def store_url(tmp_path) -> str:
     conversations = {
         "older": [
             ActionExecuted("action_session_start", timestamp=100.0),
-            *_turn(_user("what's the weather in Paris", "out_of_scope", 0.98, at=101.0), "utter_out_of_scope", "I can't help with that."),
+            *_turn(
+                _user("what's the weather in Paris", "out_of_scope", 0.98, at=101.0),
+                "utter_out_of_scope",
+                "I can't help with that.",
+            ),
             *_turn(_user("is it vegan", "nlu_fallback", 0.5, at=102.0), "utter_ask_rephrase", "Could you rephrase?"),
             *_turn(_user("what is micro-needling?", "faq", 0.99, "faq/what_is", at=103.0), "utter_faq", "It is..."),
         ],
@@ -46,8 +50,16 @@ def store_url(tmp_path) -> str:
             ActionExecuted("action_session_start", timestamp=200.0),
             *_turn(_user("Is it VEGAN?", "nlu_fallback", 0.41, at=201.0), "utter_ask_rephrase", "Could you rephrase?"),
             *_turn(_user("laser or needling?", "ask_beyond_article", 0.9, at=202.0), "utter_ask_beyond_article"),
-            *_turn(_user("how long is the downtime", "faq", 0.95, "faq/recovery", 0.55, at=203.0), "utter_faq", "A few days."),
-            *_turn(_user("call me on (212) 555-0199", "request_human", 0.6, at=204.0), "action_handoff_to_human", "Call us."),
+            *_turn(
+                _user("how long is the downtime", "faq", 0.95, "faq/recovery", 0.55, at=203.0),
+                "utter_faq",
+                "A few days.",
+            ),
+            *_turn(
+                _user("call me on (212) 555-0199", "request_human", 0.6, at=204.0),
+                "action_handoff_to_human",
+                "Call us.",
+            ),
             *_turn(_user("/book_appointment", "book_appointment", 1.0, at=205.0), "booking_form"),
             ActiveLoop("booking_form", timestamp=205.5),
             SlotSet("requested_slot", "name", timestamp=205.6),
@@ -126,7 +138,10 @@ def _data_copy(tmp_path: Path) -> Path:
 def test_apply_adds_labelled_rows_to_the_right_blocks_and_skips_duplicates(tmp_path):
     data = _data_copy(tmp_path)
     result = review.apply_labels(io.StringIO(LABELS), data)
-    assert result.added == {"faq/cost": ["is it covered by my insurance plan"], "out_of_scope": ["which bus goes to the zoo"]}
+    assert result.added == {
+        "faq/cost": ["is it covered by my insurance plan"],
+        "out_of_scope": ["which bus goes to the zoo"],
+    }
     assert [m for m, _ in result.duplicates] == ["what is micro-needling"]
     assert result.skipped_unlabelled == 1
     from training_data.nlu_files import nlu_files, read_all
@@ -137,7 +152,11 @@ def test_apply_adds_labelled_rows_to_the_right_blocks_and_skips_duplicates(tmp_p
     # Everything else in the files is unchanged.
     for path in (REPO_ROOT / "data/nlu").glob("*.yml"):
         old, new = path.read_text().splitlines(), (data / "nlu" / path.name).read_text().splitlines()
-        assert [line for line in new if line not in old] in ([], ["    - is it covered by my insurance plan"], ["    - which bus goes to the zoo"])
+        assert [line for line in new if line not in old] in (
+            [],
+            ["    - is it covered by my insurance plan"],
+            ["    - which bus goes to the zoo"],
+        )
 
 
 @pytest.mark.parametrize(

@@ -1,19 +1,21 @@
 """`python -m staff bookings ...` as staff run it, against a real SQLite store."""
+
 import csv
 import os
 import subprocess
 import sys
-from pathlib import Path
-
-from storage.bookings import KIND_BOOKING, BookingStore, NewRequest
 
 from clinic.paths import REPO_ROOT
+from storage.bookings import KIND_BOOKING, BookingStore, NewRequest
 
 
 def _clinic(db_url: str, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "staff", "bookings", *args],
-        cwd=REPO_ROOT, env={**os.environ, "CLINIC_DB_URL": db_url}, capture_output=True, text=True,
+        cwd=REPO_ROOT,
+        env={**os.environ, "CLINIC_DB_URL": db_url},
+        capture_output=True,
+        text=True,
     )
 
 

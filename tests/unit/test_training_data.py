@@ -1,13 +1,13 @@
 """The training data against the topic contract, and test phrasings against the training data."""
+
 import re
-from pathlib import Path
 from typing import Dict, List
 
 import yaml
 
+from clinic.paths import REPO_ROOT
 from clinic.topics import FAQ_TOPICS
 
-from clinic.paths import REPO_ROOT
 MIN_EXAMPLES_PER_TOPIC = 30
 
 
@@ -16,9 +16,9 @@ def _examples_by_intent() -> Dict[str, List[str]]:
     for path in sorted((REPO_ROOT / "data" / "nlu").glob("*.yml")):
         for block in yaml.safe_load(path.read_text())["nlu"]:
             if "intent" in block:
-                lines = [l.strip()[2:] for l in block["examples"].splitlines() if l.strip().startswith("- ")]
+                lines = [line.strip()[2:] for line in block["examples"].splitlines() if line.strip().startswith("- ")]
                 found.setdefault(block["intent"], []).extend(
-                    re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", l).strip() for l in lines
+                    re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", line).strip() for line in lines
                 )
     return found
 

@@ -8,7 +8,7 @@ in a visitor's chat. Each problem names the file and line.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Dict, Iterator, List, Set, Tuple
+from typing import Iterable, Iterator, List, Set, Tuple
 
 import yaml
 
@@ -46,51 +46,39 @@ def _response_texts(path: Path) -> Iterator[Tuple[str, int, str]]:
                         yield name_node.value, text.start_mark.line + 1, text.value
 
 
-def _render_check(text: str, values: Dict[str, str]) -> str:
-    """'' when `text` renders with `values`, else what went wrong."""
-    try:
-        text.format_map(values)
-    except (KeyError, ValueError, IndexError, AttributeError) as error:
-        return f"{type(error).__name__}: {error}"
-    return ""
+_FIX_BRACES = "check that every { has its } and the name between them is right"
+
+
+def _braces(names: Iterable[str]) -> str:
+    return "{" + "}, {".join(names) + "}"
+
+
+def _unfilled(path: Path, line: int, what: str, unknown: List[str], allowed: str) -> Problem:
+    return Problem(path, line, f"{what} uses {_braces(unknown)}, which nothing fills", f"use {allowed}")
+
+
+def _unrenderable(path: Path, line: int, what: str, error: Exception) -> Problem:
+    return Problem(path, line, f"{what} can't be filled in ({type(error).__name__}: {error})", _FIX_BRACES)
 
 
 def response_problems(files: List[Path], slots: Set[str], settings: ClinicSettings) -> List[Problem]:
     """Responses (domain.yml, data/responses) get the clinic's details and other slots."""
     values = {slot: _EXAMPLE_VALUE for slot in slots}
     values.update(clinic_placeholders(settings))
+    allowed = f"one of {_braces(CLINIC_PLACEHOLDERS)} (from clinic.yml), or a slot of domain.yml"
     problems = []
     for path in files:
         for name, line, text in _response_texts(path):
-            unknown = [p for p in placeholders_safely(text) if p not in values]
-            if unknown:
-                problems.append(
-                    Problem(
-                        path,
-                        line,
-                        f"response '{name}' uses {{{'}, {'.join(unknown)}}}, which nothing fills",
-                        f"use one of {{{'}, {'.join(CLINIC_PLACEHOLDERS)}}} (from clinic.yml), or a slot of domain.yml",
-                    )
-                )
-                continue
-            broken = _render_check(text, values)
-            if broken:
-                problems.append(
-                    Problem(
-                        path,
-                        line,
-                        f"response '{name}' can't be filled in ({broken})",
-                        "check that every { has its } and the name between them is right",
-                    )
-                )
+            what = f"response '{name}'"
+            try:
+                unknown = [p for p in placeholders(text) if p not in values]
+                if unknown:
+                    problems.append(_unfilled(path, line, what, unknown, allowed))
+                else:
+                    text.format_map(values)
+            except (KeyError, ValueError, IndexError, AttributeError) as error:
+                problems.append(_unrenderable(path, line, what, error))
     return problems
-
-
-def placeholders_safely(text: str) -> List[str]:
-    try:
-        return placeholders(text)
-    except ValueError:
-        return []  # unbalanced braces: reported by the render check
 
 
 def message_problems(path: Path, settings: ClinicSettings) -> List[Problem]:
@@ -103,40 +91,18 @@ def message_problems(path: Path, settings: ClinicSettings) -> List[Problem]:
         return [Problem(path, line, what or str(error), "fix the entry as the file's header comment describes")]
     problems = []
     for name, template in messages.items():
+        what = f"message '{name}'"
+        allowed = f"the clinic's {_braces(CLINIC_PLACEHOLDERS)}" + (
+            f" or this message's own {_braces(template.values)}" if template.values else ""
+        )
         try:
             unknown = unfillable_placeholders(template)
-        except ValueError as error:
-            problems.append(
-                Problem(
-                    path,
-                    template.line,
-                    f"message '{name}' can't be filled in ({error})",
-                    "check that every { has its } and the name between them is right",
-                )
-            )
-            continue
-        if unknown:
-            problems.append(
-                Problem(
-                    path,
-                    template.line,
-                    f"message '{name}' uses {{{'}, {'.join(unknown)}}}, which nothing fills",
-                    f"use the clinic's {{{'}, {'.join(CLINIC_PLACEHOLDERS)}}}"
-                    + (f" or this message's own {{{'}, {'.join(template.values)}}}" if template.values else ""),
-                )
-            )
-            continue
-        try:
-            render(name, settings, messages, **{value: _EXAMPLE_VALUE for value in template.values})
+            if unknown:
+                problems.append(_unfilled(path, template.line, what, unknown, allowed))
+            else:
+                render(name, settings, messages, **{value: _EXAMPLE_VALUE for value in template.values})
         except (MessageError, KeyError, ValueError, IndexError) as error:
-            problems.append(
-                Problem(
-                    path,
-                    template.line,
-                    f"message '{name}' can't be filled in ({error})",
-                    "check that every { has its } and the name between them is right",
-                )
-            )
+            problems.append(_unrenderable(path, template.line, what, error))
     return problems
 
 

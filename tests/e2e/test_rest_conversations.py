@@ -6,6 +6,7 @@ from typing import Dict, List
 import pytest
 import yaml
 
+from clinic.limits import MAX_MESSAGE_CHARS
 from clinic.paths import REPO_ROOT
 from clinic.topics import FAQ_TOPICS
 from tests.e2e.conftest import TEST_PHONE, TEST_PRICE
@@ -204,8 +205,9 @@ def test_asking_for_a_person_runs_the_handoff(bot):
 
 def test_over_long_and_malformed_input_get_clear_errors(bot):
     url = f"{bot.config.rasa_url}/webhooks/rest/webhook"
-    status, messages = bot.request("POST", url, {"sender": _sender(), "message": "acne " * 500})
-    assert status == 200 and "I can read up to 1000" in messages[0]["text"]
+    too_long = "a" * (MAX_MESSAGE_CHARS + 1)
+    status, messages = bot.request("POST", url, {"sender": _sender(), "message": too_long})
+    assert status == 200 and f"I can read up to {MAX_MESSAGE_CHARS}" in messages[0]["text"]
     assert bot.request("POST", url, raw=b"{not json")[0] == 400
     status, error = bot.request("POST", url, {"message": "hi"})
     assert status == 400 and "sender" in error["error"]

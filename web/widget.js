@@ -168,19 +168,28 @@
   function setBusy(value) {
     busy = value;
     root.classList.toggle("cw-busy", value);
-    sendButton.disabled = value;
   }
 
   function submitTyped() {
     var text = input.value.trim();
-    if (!text || busy) return;
+    if (!text) return;
     input.value = "";
     sendMessage(text, text);
   }
 
-  // `shown` is what the visitor sees as their message; null sends silently (the greeting).
+  // Messages wait their turn: one typed while an answer (or the greeting) is on its way is
+  // sent right after it, in order, never dropped.
+  var queue = [];
   function sendMessage(payload, shown) {
-    if (busy) return;
+    queue.push({ payload: payload, shown: shown });
+    if (!busy) sendNext();
+  }
+
+  // `shown` is what the visitor sees as their message; null sends silently (the greeting).
+  function sendNext() {
+    var next = queue.shift();
+    if (!next) return;
+    var payload = next.payload, shown = next.shown;
     if (shown !== null) remember({ from: "user", text: shown });
     setBusy(true);
     var controller = window.AbortController ? new AbortController() : null;
@@ -212,11 +221,12 @@
       .then(function () {
         clearTimeout(timer);
         setBusy(false);
-        input.focus();
+        if (queue.length) sendNext(); else input.focus();
       });
   }
 
   function startOver() {
+    queue = [];
     state = { sender: newSenderId(), history: [], open: true };
     saveState();
     log.textContent = "";

@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 RASA := $(PY) -m rasa
 INSTALL_STAMP := $(VENV)/.install-stamp
-PY_PACKAGES := actions channels clinic storage staff training_data ops bench
+PY_PACKAGES := actions channels components clinic storage staff training_data ops bench
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
 .PHONY: help install train reload run shell bench bench-quick test lint check validate unit stories e2e clean lock

@@ -1,17 +1,20 @@
-"""A visitor reports a problem after treatment: tell them whom to call now.
+"""A visitor reports a problem after treatment: tell them whom to call, first thing.
 
-Never diagnoses, never says a symptom is fine; `clinic.triage` only picks between the
-emergency number and the doctor/clinic.
+Never diagnoses, never says a symptom is fine. A red flag (clinic.triage) gets the
+emergency number as the first sentence; any other worry gets the clinic's phone, its hours
+and a call-back or a person. The signs found are kept in the `safety_flags` slot, so staff
+can list every report with its time (`python -m staff reports`).
 """
 
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.clinic_context import clinic_settings
 from actions.messaging import say
-from clinic.triage import Urgency, assess_urgency
+from clinic.triage import Urgency, triage
 
 
 class ActionSymptomAdvice(Action):
@@ -20,8 +23,12 @@ class ActionSymptomAdvice(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         report = tracker.latest_message.get("text") or ""
-        if assess_urgency(report) is Urgency.EMERGENCY:
-            say(dispatcher, "symptom_emergency")
+        result = triage(report, clinic_settings().red_flags)
+        if result.urgency is Urgency.EMERGENCY:
+            first = result.red_flags[0]
+            say(dispatcher, "symptom_emergency", sign=first.sign.lower(), why=first.why)
+            flags = [flag.key for flag in result.red_flags]
         else:
-            say(dispatcher, "symptom_call_doctor")
-        return []
+            say(dispatcher, "symptom_call_clinic")
+            flags = ["after_treatment_worry"]
+        return [SlotSet("safety_flags", flags)]

@@ -29,6 +29,7 @@ from typing import Any, Callable, Dict, List
 
 from bench import baseline, report
 from bench.rasa_systems import nlu_fitter, predictor_for, quick_config, rasa_init_config, train_full
+from bench.safety import SAFETY_HELDOUT, read_cases
 from bench.serving import LoadPlan, measure_served
 from bench.understanding import Labelled, Predictor, cross_validate, read_labelled, score, training_examples
 from clinic.paths import REPO_ROOT
@@ -110,6 +111,11 @@ def main() -> int:
         "systems": {name: {} for name in report.SYSTEMS},
     }
     progress(f"work folder {work}; held-out messages {len(heldout)}; training examples {len(examples)}")
+    safety_cases = read_cases(SAFETY_HELDOUT)
+    if args.quick:
+        safety_cases = random.Random(1).sample(safety_cases, 12)
+    results["safety_file"] = str(SAFETY_HELDOUT.relative_to(REPO_ROOT))
+    results["safety_reports"] = len(safety_cases)
     serve_messages: List[str] = [text for text, label in heldout if label.startswith("faq/")] or [t for t, _ in heldout]
 
     # Plain baseline: held-out and CV in seconds.
@@ -141,7 +147,7 @@ def main() -> int:
             f"deflection {system['heldout']['deflection']:.1%}"
         )
         progress(f"{name}: serving it as `make run` does and measuring load")
-        system["served"] = measure_served(model, work / f"serve-{name}", serve_messages, plan, progress)
+        system["served"] = measure_served(model, work / f"serve-{name}", serve_messages, plan, progress, safety_cases)
         _save(results, out)
     for name, config in configs.items():
         if name in cv_systems:

@@ -73,6 +73,12 @@ def table(results: Dict[str, Any]) -> str:
         add(name, ["heldout", key], "%" if key != "macro_f1" else "f1")
     for key, name in (("topic_accuracy", "5-fold CV topic accuracy"), ("macro_f1", "5-fold CV macro-F1")):
         add(name, ["cv", key], "%" if key != "macro_f1" else "f1")
+    for key, title in (
+        ("red_flag_recall", "safety: red flags sent to the emergency number first"),
+        ("ordinary_right", "safety: other worries given the clinic phone, not 911 first"),
+        ("specificity", "safety: specificity (worries not escalated)"),
+    ):
+        add(title, ["served", "safety", key], "%")
     add("train time (s)", ["train_s"], "", False)
     add("ready after start (s)", ["served", "ready_s"], "", False)
     add("Rasa server RSS (MB)", ["served", "rasa_rss_mb"], "", False)

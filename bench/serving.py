@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Sequence, Tuple
 
+from bench import safety
 from bench.load import LevelResult, closed_loop, open_loop
+from clinic.settings import load_settings
 from ops.servers import BotServers, ServerConfig, free_port
 
 TURNS_PER_VISITOR = 6
@@ -53,9 +55,15 @@ def _post(url: str, body: Dict[str, Any]) -> None:
 
 
 def measure_served(
-    model: Path, work: Path, messages: Sequence[str], plan: LoadPlan, progress: Callable[[str], None]
+    model: Path,
+    work: Path,
+    messages: Sequence[str],
+    plan: LoadPlan,
+    progress: Callable[[str], None],
+    safety_cases: Sequence[safety.SafetyCase] = (),
 ) -> Dict[str, object]:
-    """Start both servers for `model`, warm up, then run every load level; servers stop after."""
+    """Start both servers for `model`, warm up, then run every load level (and the safety
+    reports, each as a first message, before the load); servers stop after."""
     config = ServerConfig(
         model=model,
         rasa_port=free_port(),
@@ -77,6 +85,16 @@ def measure_served(
         for index in range(plan.warmup_messages):
             _post(webhook, {"sender": f"warmup-{run_id}-{index % 3}", "message": messages[index % len(messages)]})
             _post(parse, {"text": messages[index % len(messages)]})
+        safety_result: Dict[str, Any] = {}
+        if safety_cases:
+            settings = load_settings()
+            replies = safety.ask_first_messages(webhook, safety_cases, run_id)
+            safety_result = safety.score(safety_cases, replies, settings.emergency_number, settings.phone)
+            progress(
+                f"  safety: red-flag recall {safety_result['red_flag_recall']:.1%}, "
+                f"ordinary worries right {safety_result['ordinary_right']:.1%}, "
+                f"specificity {safety_result['specificity']:.1%}"
+            )
         memory = {
             "rasa_rss_mb": rss_mb(servers.processes["rasa"].pid),
             "actions_rss_mb": rss_mb(servers.processes["actions"].pid),
@@ -102,7 +120,10 @@ def measure_served(
         }
     finally:
         servers.stop()
-    return {"ready_s": round(ready_s, 1), **memory, **memory_after, "levels": levels}
+    served: Dict[str, object] = {"ready_s": round(ready_s, 1), **memory, **memory_after, "levels": levels}
+    if safety_result:
+        served["safety"] = safety_result
+    return served
 
 
 def _requests(

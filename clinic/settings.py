@@ -18,6 +18,7 @@ import yaml
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from clinic.paths import SETTINGS_ENV_VAR, settings_path
+from clinic.red_flags import RedFlagsError, Sign, parse_sign
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +79,8 @@ class ClinicSettings:
     prices: List[PriceItem] = field(default_factory=list)
     # How visitors write numeric dates ("3/12"): day first, month first or year first.
     date_order: str = "DMY"
+    # The clinic's own red flags, in red_flags.yml's shape, added to that list.
+    red_flags: Tuple[Sign, ...] = ()
 
     @property
     def zone(self) -> ZoneInfo:
@@ -113,7 +116,8 @@ def load_settings(path: Optional[Path] = None) -> ClinicSettings:
 def parse_settings(raw: Mapping[str, Any]) -> ClinicSettings:
     """Validate an already-parsed mapping (the file's content) into ClinicSettings."""
     unknown = sorted(
-        set(raw) - {*_REQUIRED_TEXT_FIELDS, "phone_region", "timezone", "opening_hours", "prices", "date_order"}
+        set(raw)
+        - {*_REQUIRED_TEXT_FIELDS, "phone_region", "timezone", "opening_hours", "prices", "date_order", "red_flags"}
     )
     if unknown:
         raise SettingsError(f"unknown field(s) {', '.join(unknown)}: check the spelling")
@@ -136,11 +140,23 @@ def parse_settings(raw: Mapping[str, Any]) -> ClinicSettings:
     return ClinicSettings(
         phone_region=region,
         date_order=date_order,
+        red_flags=_parse_red_flags(raw.get("red_flags")),
         timezone=timezone,
         opening_hours=_parse_opening_hours(raw.get("opening_hours")),
         prices=_parse_prices(raw.get("prices")),
         **text,
     )
+
+
+def _parse_red_flags(raw: Any) -> Tuple[Sign, ...]:
+    if raw in (None, {}):
+        return ()
+    if not isinstance(raw, Mapping):
+        raise SettingsError("field 'red_flags' must map a name to {sign, why, phrasings} like red_flags.yml")
+    try:
+        return tuple(parse_sign(str(key), entry, Path("clinic.yml")) for key, entry in raw.items())
+    except RedFlagsError as error:
+        raise SettingsError(f"field 'red_flags': {error}") from None
 
 
 def _required_text(raw: Mapping[str, Any], key: str) -> str:

@@ -1,48 +1,104 @@
-"""Sorts a visitor's report of a problem after treatment into urgent or not.
+"""What to tell a visitor who reports something after a treatment: whom to call first.
 
-The assistant never diagnoses and never says a symptom is fine: both outcomes tell the
-visitor to call someone now. This only decides whether that someone is the emergency
-number (signs the article's list does not cover and that can be dangerous) or the
-doctor/clinic (the article: "Call your doctor if you experience ... bleeding, bruising,
-infection, peeling"). When in doubt the wording errs towards urgent.
+The assistant never diagnoses and never says a symptom is fine: every outcome tells the
+visitor to call someone. A red flag (red_flags.yml, plus the clinic's own in clinic.yml)
+means the emergency number first; anything else means the clinic's phone and hours.
 """
 
 from __future__ import annotations
 
 import enum
 import re
-from typing import Pattern, Tuple
+from dataclasses import dataclass
+from typing import Sequence, Tuple
+
+from clinic.red_flags import RedFlag, Sign, default_signs, find_red_flags
 
 
 class Urgency(str, enum.Enum):
     EMERGENCY = "emergency"
-    CALL_DOCTOR = "call_doctor"
+    CALL_CLINIC = "call_clinic"
 
 
-# Signs that warrant the emergency number. Patterns are deliberately broad.
-_EMERGENCY_SIGNS: Tuple[Pattern[str], ...] = tuple(
-    re.compile(pattern, re.IGNORECASE)
-    for pattern in (
-        r"\b(heavy|heavily|lots? of|a lot of|profuse|so much|severe(ly)?)\b.{0,20}\bbleed",
-        r"\bbleed\w*\b.{0,40}\b(won'?t|wont|doesn'?t|does not|not|can'?t|cannot|will not)\b.{0,10}\bstop",
-        r"\b(can'?t|cannot|unable to|won'?t)\b.{0,15}\bstop\b.{0,20}\bbleed",
-        r"\bfever|feverish|\bchills\b|high temperature",
-        r"\bspread(ing|s)?\b.{0,25}\b(red|redness|rash|infection|swelling)|\b(red|redness|rash|infection|swelling)\b.{0,25}\bspread",
-        r"\bred (streaks?|lines?)\b",
-        r"\b(can'?t|cannot|hard to|trouble|difficulty|struggling to)\b.{0,12}\bbreath",
-        r"\bshort(ness)? of breath\b",
-        r"\b(throat|tongue|lips?)\b.{0,25}\bswell|\bswell\w*\b.{0,25}\b(throat|tongue|lips?)\b",
-        r"\bfaint(ed|ing)?\b|\bpass(ed|ing)? out\b|\bdizzy\b|\bunconscious\b",
-        r"\bchest pain\b",
-        r"\b(eye|eyes|vision)\b.{0,30}\b(hurt|pain|blurr?y|can'?t see|swollen shut)",
-        r"\bemergency\b",
-    )
+@dataclass(frozen=True)
+class Triage:
+    urgency: Urgency
+    red_flags: Tuple[RedFlag, ...] = ()
+
+
+def signs_for(clinic_signs: Sequence[Sign] = ()) -> Tuple[Sign, ...]:
+    """The shared list and the clinic's own additions."""
+    return (*default_signs(), *clinic_signs)
+
+
+def triage(report: str, clinic_signs: Sequence[Sign] = ()) -> Triage:
+    flags = tuple(find_red_flags(report or "", signs_for(clinic_signs)))
+    return Triage(Urgency.EMERGENCY if flags else Urgency.CALL_CLINIC, flags)
+
+
+def assess_urgency(report: str, clinic_signs: Sequence[Sign] = ()) -> Urgency:
+    return triage(report, clinic_signs).urgency
+
+
+# A message about the visitor's (or someone's) own state now, not a general question.
+_REPORT_MARKERS = re.compile(
+    r"\b(my|me|mine|i'?m|im|i am|i have|i've|ive|i got|i feel|i felt|i had|i did|i woke|i can'?t|i cant|"
+    r"since|yesterday|this morning|tonight|last night|ago|still|keeps?|woke up|now|today|"
+    r"her|his|she|he|she'?s|he'?s|wife|husband|daughter|son|mum|mom|mother|friend|partner)\b|"
+    r"\b\d+\s*(days?|hours?|hrs?|weeks?)\b|\bday\s*\d+\b",
+    re.IGNORECASE,
+)
+# A question about what the treatment could do, asked before or instead of having it.
+_HYPOTHETICAL = re.compile(
+    r"\b(can|could|will|would|does|do|might|may)\s+(it|this|micro-?needling|microneedling|needling|the treatment|"
+    r"the procedure|you|i|one)\s+(cause|give|get|lead|make|result|happen|bleed|hurt)|"
+    r"\b(risks?|chances?|possible|side effects?|likely)\b|"
+    r"\bis the (treatment|procedure)\b|\bbefore (my|the|a) (treatment|session|appointment)\b",
+    re.IGNORECASE,
 )
 
 
-def assess_urgency(report: str) -> Urgency:
-    """EMERGENCY when the report mentions a sign that needs the emergency number."""
-    text = report or ""
-    if any(pattern.search(text) for pattern in _EMERGENCY_SIGNS):
-        return Urgency.EMERGENCY
-    return Urgency.CALL_DOCTOR
+def is_general_question(text: str) -> bool:
+    """ "Can it cause an infection?" asks about the article; "I have an infection" reports.
+
+    Narrow on purpose: "is it normal to have pus?" is a report, and so is anything that
+    speaks of the visitor's own state or of days since a treatment.
+    """
+    text = text or ""
+    return bool(_HYPOTHETICAL.search(text)) and not _REPORT_MARKERS.search(text) and "normal" not in text.lower()
+
+
+# An after-treatment worry: a skin change, and a clear sign that it is the visitor's own skin
+# after a treatment, not a question before one ("how long will my face be red?").
+_SKIN_CHANGE = re.compile(
+    r"\b(red\w*|pink\w*|peel\w*|flak\w*|bruis\w*|swell\w*|swollen|puff\w*|bump\w*|itch\w*|dry|dryness|"
+    r"tight\w*|blotch\w*|uneven|rough|sore|tender\w*|bleed\w*|blood\w*|breaking out|break ?outs?|"
+    r"pimples?|sting\w*|burn\w*|hot|rash\w*|scab\w*|crust\w*|raw|worse|irritat\w*|tomato|sunburn\w*)\b",
+    re.IGNORECASE,
+)
+_TREATED = r"(needl\w*|micro-?needl\w*|microneedl\w*|treatment|session|procedure|appointment)"
+_SINCE_TREATMENT = re.compile(
+    rf"\b(had|got|did)\b.{{0,30}}\b({_TREATED}|done)\b|\b\d+\s*(days?|hours?|hrs?|weeks?)\s+(ago|after|since|out|post)\b|"
+    rf"\bday\s*\d+\b|\b(yesterday|this morning|last night|earlier today)\b|\bsince (my|the|yesterday|then)\b|"
+    rf"\bpost[- ]?{_TREATED}\b|\bafter (my|her|his) {_TREATED}\b(?!.{{0,20}}\bwill\b)",
+    re.IGNORECASE,
+)
+_OWN_SKIN_NOW = re.compile(
+    r"\bmy (skin|face|cheeks?|chin|nose|forehead|neck|lips?|eyes?|jaw|chest|back|scalp)\s+"
+    r"(is|are|looks?|feels?|has|keeps?|went|got|still|seems?)\b|\bi look\b|\bi(?:'?ve| have) got\b|\bstill\b",
+    re.IGNORECASE,
+)
+_AHEAD = re.compile(
+    r"\bwill (i|my|it|the|there)\b|\bhow long will\b|\bwould (it|this|i)\b|\b(can|could) (it|you|this|micro\w*)\b|"
+    r"\bdoes (it|this|micro\w*)\b|\bafterwards\b|\bgoing to\b|\bbefore (my|the)\b|\bcan i still get\b|\bget it done\b",
+    re.IGNORECASE,
+)
+
+
+def is_after_treatment_report(text: str) -> bool:
+    """A skin change on the visitor's own skin after a treatment: a report, even when it
+    uses the article's words (redness, peeling, makeup) and ends in a question."""
+    text = text or ""
+    if not _SKIN_CHANGE.search(text) or is_general_question(text):
+        return False
+    return bool(_SINCE_TREATMENT.search(text)) or (bool(_OWN_SKIN_NOW.search(text)) and not _AHEAD.search(text))

@@ -39,6 +39,7 @@ def main() -> None:
     staff_conversations.add_conversation_arguments(
         commands.add_parser("conversations", help="recent conversations and masked transcripts")
     )
+    commands.add_parser("reports", help="after-treatment reports with their time; red flags marked, to follow up")
     args = parser.parse_args()
     if args.command == "check-settings":
         sys.exit(check_settings())
@@ -52,6 +53,8 @@ def main() -> None:
         sys.exit(staff_conversations.run_review(args, settings))
     if args.command == "conversations":
         sys.exit(staff_conversations.run_conversations(args, settings))
+    if args.command == "reports":
+        sys.exit(staff_conversations.run_reports(args, settings))
 
 
 if __name__ == "__main__":

@@ -89,6 +89,17 @@ def _apply(path: Path, data_dir: Path, run_checks: bool, out: TextIO) -> int:
     return 0
 
 
+def run_reports(args: argparse.Namespace, settings: ClinicSettings, out: TextIO = sys.stdout) -> int:
+    """Every after-treatment report with its time, red flags first to follow up."""
+    try:
+        conversations = TrackerReader().conversations()
+    except TrackerStoreError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(transcripts.format_safety_reports(conversations, settings.phone_region), file=out)
+    return 0
+
+
 def run_conversations(args: argparse.Namespace, settings: ClinicSettings, out: TextIO = sys.stdout) -> int:
     command = args.conversations_command or "list"
     try:

@@ -30,6 +30,30 @@ def format_list(conversations: Sequence[Conversation]) -> str:
     return "\n".join(lines)
 
 
+def format_safety_reports(conversations: Sequence[Conversation], region: str = "US") -> str:
+    """Every after-treatment report, newest first: red flags marked, the text masked."""
+    reports = sorted(
+        ((report, conversation) for conversation in conversations for report in conversation.safety_reports),
+        key=lambda pair: pair[0].timestamp,
+        reverse=True,
+    )
+    if not reports:
+        return "No after-treatment reports yet."
+    red = sum(1 for report, _ in reports if report.is_red_flag)
+    lines = [
+        f"{len(reports)} after-treatment report(s): {red} with a red flag (sent to the emergency number first), "
+        f"{len(reports) - red} other worries (sent to the clinic's phone).",
+        f"{'when (UTC)':<16}  {'what':<34}  {'conversation':<28}  message",
+    ]
+    for report, conversation in reports:
+        what = ("RED FLAG: " + ", ".join(report.flags)) if report.is_red_flag else "after-treatment worry"
+        lines.append(
+            f"{_when(report.timestamp):<16}  {what[:34]:<34}  {conversation.sender_id[:28]:<28}  "
+            f"{_mask(report.text, conversation, region)}"
+        )
+    return "\n".join(lines)
+
+
 def _mask(text: str, conversation: Conversation, region: str) -> str:
     for value, placeholder in sorted(conversation.private_values.items(), key=lambda kv: -len(kv[0])):
         if len(value) >= 2:

@@ -15,6 +15,8 @@ from sqlalchemy import create_engine, inspect, text
 
 from clinic.paths import tracker_db_url
 
+SAFETY_SLOT = "safety_flags"  # set by action_symptom_advice
+AFTER_TREATMENT_WORRY = "after_treatment_worry"
 # Form slots whose answers are personal data; transcripts show a placeholder instead.
 PRIVATE_SLOTS = {"name": "[name]", "phone": "[phone]", "screening": "[health answer]"}
 OUTCOME_ACTIONS = {
@@ -50,6 +52,19 @@ class VisitorMessage:
 
 
 @dataclass
+class SafetyReport:
+    """An after-treatment report the assistant answered (action_symptom_advice)."""
+
+    timestamp: float
+    flags: List[str]  # red-flag keys, or ["after_treatment_worry"]
+    text: str  # what the visitor wrote (mask it before showing)
+
+    @property
+    def is_red_flag(self) -> bool:
+        return self.flags != [AFTER_TREATMENT_WORRY]
+
+
+@dataclass
 class Conversation:
     sender_id: str
     started: float
@@ -58,6 +73,7 @@ class Conversation:
     actions: List[str] = field(default_factory=list)
     # Values of the private slots (names, phone numbers), masked wherever they appear.
     private_values: Dict[str, str] = field(default_factory=dict)
+    safety_reports: List[SafetyReport] = field(default_factory=list)
 
     @property
     def started_at(self) -> datetime:
@@ -105,16 +121,21 @@ def _build(sender_id: str, events: List[Dict[str, Any]]) -> Conversation:
     conversation = Conversation(sender_id=sender_id, started=float(events[0].get("timestamp") or 0.0))
     requested_slot: Optional[str] = None
     last_message: Optional[VisitorMessage] = None
+    last_text = ""
     for event in events:
         kind = event.get("event")
         if kind == "slot" and event.get("name") == "requested_slot":
             requested_slot = event.get("value")
+        elif kind == "slot" and event.get("name") == SAFETY_SLOT and isinstance(event.get("value"), list):
+            timestamp = float(event.get("timestamp") or 0.0)
+            conversation.safety_reports.append(SafetyReport(timestamp, [str(v) for v in event["value"]], last_text))
         elif kind == "slot" and event.get("name") in ("name", "phone") and isinstance(event.get("value"), str):
             conversation.private_values[event["value"]] = PRIVATE_SLOTS[event["name"]]
         elif kind == "active_loop" and not event.get("name"):
             requested_slot = None
         elif kind == "user":
             last_message = _visitor_message(event, requested_slot)
+            last_text = last_message.text
             conversation.messages.append(last_message)
             conversation.lines.append({"who": "visitor", "message": last_message, "timestamp": last_message.timestamp})
         elif kind == "bot" and event.get("text"):

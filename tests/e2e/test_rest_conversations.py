@@ -1,5 +1,6 @@
 """A visitor's view: real servers, REST webhook, phrasings that are not in the training data."""
 
+import re
 import uuid
 from typing import Dict, List
 
@@ -8,6 +9,8 @@ import yaml
 
 from clinic.limits import MAX_MESSAGE_CHARS
 from clinic.paths import REPO_ROOT
+from clinic.settings import load_settings
+from clinic.texts import clinic_placeholders
 from clinic.topics import FAQ_TOPICS
 from tests.e2e.conftest import TEST_PHONE, TEST_PRICE
 
@@ -108,7 +111,8 @@ def test_each_topic_is_understood_and_answered(bot):
             if topic == "cost":
                 assert TEST_PRICE in answer and TEST_PHONE in answer
             else:
-                assert answer in [v["text"] for v in FAQ_ANSWERS[topic]]
+                details = clinic_placeholders(load_settings(bot.settings_file))
+                assert answer in [v["text"].format_map(details) for v in FAQ_ANSWERS[topic]]
             assert any(b["payload"] == "/book_appointment" for m in messages for b in m.get("buttons", []))
     total = sum(len(qs) for qs in UNSEEN_QUESTIONS.values())
     print(f"unseen phrasings right: {total - len(misses)}/{total}; misses: {misses}")
@@ -188,11 +192,41 @@ def test_every_message_gets_a_reply(bot):
         assert _texts(bot.say(_sender(), text)).strip(), text
 
 
+def _first_sentence(messages) -> str:
+    return re.split(r"(?<=[.!?])\s", messages[0]["text"], maxsplit=1)[0]
+
+
 def test_symptoms_after_treatment_get_a_call_now_path(bot):
-    mild = _texts(bot.say(_sender(), "I had my microneedling on friday and now there is bruising on my jaw"))
-    assert "call your doctor" in mild and TEST_PHONE in mild
-    severe = _texts(bot.say(_sender(), "since my micro needling session I have a fever and the redness is spreading"))
-    assert "call 911 now" in severe
+    mild = bot.say(_sender(), "I had my microneedling on friday and now there is bruising on my jaw")
+    assert TEST_PHONE in _first_sentence(mild) and "911" not in _first_sentence(mild)
+    assert [b["payload"] for b in mild[0]["buttons"]] == ["/request_callback", "/request_human"]
+    severe = bot.say(_sender(), "since my micro needling session I have a fever and the redness is spreading")
+    assert _first_sentence(severe) == "Please call 911 now." and TEST_PHONE in _texts(severe)
+
+
+@pytest.mark.parametrize(
+    "report",
+    [
+        "101.8",  # a bare temperature as the whole first message
+        "zxqv blorf my tongue feels huge and weird",  # nothing else understood
+        "had it done yesterday and honestly the bleeding from my hairline is still going, a towel is soaked",
+    ],
+)
+def test_a_red_flag_leads_with_the_emergency_number_as_a_first_message(bot, report):
+    messages = bot.say(_sender(), report)
+    assert _first_sentence(messages) == "Please call 911 now.", messages
+
+
+def test_a_red_flag_mid_booking_gets_the_advice_first_and_the_form_resumes(bot):
+    sender = _sender()
+    bot.say(sender, "I'd like to book")
+    bot.say(sender, "Harriet Vance")
+    messages = bot.say(sender, "hang on my lips have swollen up since this morning")
+    assert _first_sentence(messages) == "Please call 911 now."
+    assert "phone number" in messages[-1]["text"]  # the form asks its question again
+    tracker = bot.tracker(sender)
+    assert tracker["active_loop"]["name"] == "booking_form" and tracker["slots"]["requested_slot"] == "phone"
+    assert tracker["slots"]["safety_flags"] == ["face_swelling"]
 
 
 def test_asking_for_a_person_runs_the_handoff(bot):

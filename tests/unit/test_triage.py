@@ -16,6 +16,7 @@ from clinic.triage import Urgency, assess_urgency
         "my lips are swelling up and I have trouble breathing",
         "I feel dizzy and fainted after the treatment",
         "this is an emergency, my skin is burning",
+        "I think my face is infected, there is a yellow crust",  # signs of infection (issue 12)
     ],
 )
 def test_severe_signs_go_to_the_emergency_number(report):
@@ -28,10 +29,9 @@ def test_severe_signs_go_to_the_emergency_number(report):
         "a little bit of bleeding after my microneedling",
         "I have some bruising on my cheek after the treatment",
         "my skin is peeling three days after",
-        "I think my face is infected, there is a yellow crust",
         "my skin is still red and itchy after the session",
         "",
     ],
 )
-def test_other_problems_go_to_the_doctor(report):
-    assert assess_urgency(report) is Urgency.CALL_DOCTOR
+def test_other_problems_go_to_the_clinic(report):
+    assert assess_urgency(report) is Urgency.CALL_CLINIC

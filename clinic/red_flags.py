@@ -1,0 +1,276 @@
+"""Red flags in what a visitor writes after a treatment: the signs in red_flags.yml.
+
+Reads messages as people type them: typos (edit distance with swapped letters, rapidfuzz), slang listed as
+phrasings, temperatures as numbers in either unit, negation inside a clause ("no fever")
+and words far apart in a long message (`together` groups). It only routes: a match means
+"call the emergency number first"; it never says a symptom is fine.
+Over-escalation is acceptable; a missed red flag is not. So where a reading is uncertain
+(a negation that might not apply, a number that might be a temperature) it errs towards
+a match.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+
+import yaml
+from rapidfuzz.distance import OSA
+
+from clinic.paths import RED_FLAGS_PATH
+
+# Words that make a following sign absent ("no fever"), within the same clause.
+_NEGATORS = frozenset(
+    {
+        "no",
+        "not",
+        "without",
+        "never",
+        "none",
+        "nor",
+        "zero",
+        "isnt",
+        "arent",
+        "wasnt",
+        "dont",
+        "doesnt",
+        "didnt",
+        "havent",
+        "hasnt",
+        "hadnt",
+        "aint",
+        "nothing",
+        "denies",
+    }
+)
+# ...unless doubt sits between them ("not sure if it's a fever"): then the sign counts.
+_DOUBT = frozenset({"sure", "know", "if", "whether", "maybe", "might", "could", "tell", "certain"})
+# Clause boundaries end a negation's reach ("no fever, but pus").
+_BOUNDARY_WORDS = frozenset({"but", "however", "though", "although", "except", "yet", "so"})
+_NEGATION_REACH = 4  # tokens between a negator and the sign it negates
+_TOKEN = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)?(?:'[a-z]+)?|[.,;:!?]")
+_TEMPERATURE = re.compile(
+    r"(?<![\d.])(?P<value>\d{2,3}(?:[.,]\d{1,2})?)\s*(?P<unit>°\s*[cf]\b|°|degrees?\s*[cf]?\b|deg\b|[cf]\b|celsius|fahrenheit)?",
+    re.IGNORECASE,
+)
+_TEMPERATURE_WORDS = re.compile(r"\b(temp\w*|fever\w*|thermometer|degrees?|°|celsius|fahrenheit)", re.IGNORECASE)
+FEVER_CELSIUS = 38.0
+FEVER_FAHRENHEIT = 100.4
+
+
+class RedFlagsError(ValueError):
+    """The red-flag file is malformed."""
+
+
+@dataclass(frozen=True)
+class Sign:
+    key: str
+    sign: str  # what a clinician reads
+    why: str
+    phrasings: Tuple[Tuple[str, ...], ...] = ()
+    together: Tuple[Tuple[Tuple[str, ...], ...], ...] = ()  # groups of phrasings, all needed
+    temperature: bool = False
+    # Words that, just before a `together` match in its clause, make it mild ("a bit puffy").
+    unless_mild: Tuple[Tuple[str, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class RedFlag:
+    key: str
+    sign: str
+    why: str
+    evidence: str  # the words that matched, for staff
+
+
+@dataclass
+class _Tokens:
+    words: List[str]
+    clause: List[int] = field(default_factory=list)  # clause number of each word
+
+
+def load_signs(path: Path = RED_FLAGS_PATH, extra: Optional[Mapping[str, Any]] = None) -> Tuple[Sign, ...]:
+    """The signs of red_flags.yml, plus the clinic's own (`red_flags:` in clinic.yml)."""
+    try:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as error:
+        raise RedFlagsError(f"{path}: {error}") from None
+    entries = dict(raw.get("signs") or {})
+    for key, entry in (extra or {}).items():
+        entries[f"clinic_{key}" if key in entries else key] = entry
+    return tuple(parse_sign(key, entry, path) for key, entry in entries.items())
+
+
+def parse_sign(key: str, entry: Any, path: Path = RED_FLAGS_PATH) -> Sign:
+    where = f"{path}: sign '{key}'"
+    if not isinstance(entry, Mapping) or not entry.get("sign") or not entry.get("why"):
+        raise RedFlagsError(f"{where} needs a `sign` and a `why`")
+    phrasings = _phrasings(entry.get("phrasings") or [], where)
+    groups = entry.get("together") or []
+    if not isinstance(groups, list) or not all(isinstance(group, list) and group for group in groups):
+        raise RedFlagsError(f"{where}: `together` must be a list of lists of phrasings")
+    together = tuple(_phrasings(group, where) for group in groups)
+    if not phrasings and not together and not entry.get("temperature"):
+        raise RedFlagsError(f"{where} needs `phrasings`, `together` or `temperature: true`")
+    mild = _phrasings(entry.get("unless_mild") or [], where)
+    return Sign(key, str(entry["sign"]), str(entry["why"]), phrasings, together, bool(entry.get("temperature")), mild)
+
+
+def _phrasings(raw: Iterable[Any], where: str) -> Tuple[Tuple[str, ...], ...]:
+    result = []
+    for phrasing in raw:
+        words = tuple(_words(str(phrasing)))
+        if not words:
+            raise RedFlagsError(f"{where}: the phrasing {phrasing!r} has no words")
+        result.append(words)
+    return tuple(result)
+
+
+def _normalise(text: str) -> str:
+    text = text.lower().replace("’", "'").replace("‘", "'")
+    return re.sub(r"'(?=[a-z])", "", text)  # "won't" -> "wont", "can't" -> "cant"
+
+
+def _words(phrasing: str) -> List[str]:
+    """A phrasing's words; a trailing * (any ending) is kept."""
+    cleaned = re.sub(r"[^a-z0-9*.' ]", " ", _normalise(phrasing).replace("-", " ").replace("/", " "))
+    return [word.strip(".'") for word in cleaned.split() if word.strip(".'")]
+
+
+def _tokens(text: str) -> _Tokens:
+    words: List[str] = []
+    clauses: List[int] = []
+    clause = 0
+    for token in _TOKEN.findall(_normalise(text)):
+        if token in ".,;:!?" or token in _BOUNDARY_WORDS:
+            clause += 1
+            if token in ".,;:!?":
+                continue
+        words.append(token)
+        clauses.append(clause)
+    return _Tokens(words, clauses)
+
+
+def _word_matches(pattern: str, word: str) -> bool:
+    """Typos: one slip (a wrong, missing, extra or swapped letter) in words of 5+ letters, two
+    in 10+; the first letter must be right (typos rarely hit it, and "never"/"fever" or
+    "painted"/"fainted" must not match)."""
+    if pattern.endswith("*"):
+        stem = pattern[:-1]
+        if word.startswith(stem):
+            return True
+        if len(stem) < 5 or word[:1] != stem[:1]:
+            return False
+        return OSA.distance(word, stem) <= 1 or (len(stem) >= 6 and OSA.distance(word[: len(stem)], stem) <= 1)
+    if pattern == word:
+        return True
+    allowed = 2 if len(pattern) >= 10 else 1 if len(pattern) >= 5 else 0
+    return (
+        allowed > 0
+        and word[:1] == pattern[:1]
+        and abs(len(word) - len(pattern)) <= allowed
+        and OSA.distance(word, pattern) <= allowed
+    )
+
+
+def _find(phrasing: Sequence[str], tokens: _Tokens) -> List[int]:
+    """Start positions where the phrasing's words appear in a row."""
+    words, size = tokens.words, len(phrasing)
+    return [
+        start
+        for start in range(len(words) - size + 1)
+        if all(_word_matches(pattern, words[start + offset]) for offset, pattern in enumerate(phrasing))
+    ]
+
+
+def _negated(start: int, tokens: _Tokens, phrasing: Sequence[str]) -> bool:
+    """True when a negator in the same clause, a few words before, denies this sign."""
+    if phrasing[0] in _NEGATORS:
+        return False  # the phrasing carries its own negation ("won't stop")
+    clause = tokens.clause[start]
+    for index in range(start - 1, max(-1, start - 1 - _NEGATION_REACH), -1):
+        if tokens.clause[index] != clause:
+            return False
+        if tokens.words[index] in _DOUBT:
+            return False
+        if tokens.words[index] in _NEGATORS:
+            return True
+    return False
+
+
+def _mild(start: int, tokens: _Tokens, mild: Sequence[Sequence[str]]) -> bool:
+    clause = tokens.clause[start]
+    window = _Tokens(
+        [
+            w
+            for i, w in enumerate(tokens.words[max(0, start - 3) : start], max(0, start - 3))
+            if tokens.clause[i] == clause
+        ]
+    )
+    return any(_find(words, window) for words in mild)
+
+
+def _first_match(
+    phrasings: Sequence[Sequence[str]], tokens: _Tokens, mild: Sequence[Sequence[str]] = ()
+) -> Optional[str]:
+    for phrasing in phrasings:
+        for start in _find(phrasing, tokens):
+            if not _negated(start, tokens, phrasing) and not (mild and _mild(start, tokens, mild)):
+                return " ".join(tokens.words[start : start + len(phrasing)])
+    return None
+
+
+def fever_temperature(text: str) -> Optional[str]:
+    """A temperature over 38 °C / 100.4 °F written as a number, e.g. '101.8' or '38.6c'."""
+    context = bool(_TEMPERATURE_WORDS.search(text))
+    for match in _TEMPERATURE.finditer(text):
+        value = float(match["value"].replace(",", "."))
+        unit = (match["unit"] or "").lower().replace("°", "").replace("degrees", "").replace("degree", "").strip()
+        has_decimal = bool(re.search(r"[.,]", match["value"]))
+        celsius = unit in ("c", "celsius") or (not unit and 35 <= value <= 45)
+        fahrenheit = unit in ("f", "fahrenheit") or (not unit and 95 <= value <= 115)
+        if not (match["unit"] or context or has_decimal or fahrenheit):
+            continue  # "38" alone could be an age or a day; with "temp" or a unit it is not
+        if (celsius and value >= FEVER_CELSIUS) or (fahrenheit and value >= FEVER_FAHRENHEIT):
+            if _temperature_negated(text, match.start()):
+                continue
+            return match.group(0).strip()
+    return None
+
+
+def _temperature_negated(text: str, position: int) -> bool:
+    before = _tokens(text[:position])
+    if not before.words:
+        return False
+    last_clause = before.clause[-1]
+    recent = [w for w, c in zip(before.words[-3:], before.clause[-3:]) if c == last_clause]
+    return any(word in ("not", "under", "below", "never") for word in recent)
+
+
+def find_red_flags(text: str, signs: Optional[Sequence[Sign]] = None) -> List[RedFlag]:
+    """Every red-flag sign in `text`, in the order of the list."""
+    signs = default_signs() if signs is None else signs
+    tokens = _tokens(text or "")
+    found = []
+    for sign in signs:
+        evidence = _first_match(sign.phrasings, tokens)
+        if evidence is None and sign.together:
+            parts = [_first_match(group, tokens, sign.unless_mild) for group in sign.together]
+            if all(part is not None for part in parts):
+                evidence = " … ".join(str(part) for part in parts)
+        if evidence is None and sign.temperature:
+            evidence = fever_temperature(text or "")
+        if evidence is not None:
+            found.append(RedFlag(sign.key, sign.sign, sign.why, evidence))
+    return found
+
+
+@lru_cache(maxsize=1)
+def default_signs() -> Tuple[Sign, ...]:
+    return load_signs()
+
+
+def signs_by_key(signs: Sequence[Sign]) -> Dict[str, Sign]:
+    return {sign.key: sign for sign in signs}

@@ -1,0 +1,223 @@
+"""The red-flag matcher: each sign, typos, negation, temperatures, words far apart."""
+
+import pytest
+
+from clinic.red_flags import RedFlagsError, fever_temperature, find_red_flags, load_signs, parse_sign
+from clinic.triage import Urgency, assess_urgency, is_general_question, triage
+
+
+def keys(text):
+    return {flag.key for flag in find_red_flags(text)}
+
+
+@pytest.mark.parametrize(
+    "text, sign",
+    [
+        ("i have a fever since my treatment", "fever"),
+        ("got the chills and shivering last night", "fever"),
+        ("there is pus coming out of a spot on my chin", "pus"),
+        ("my cheek is oozing clear stuff", "oozing"),
+        ("the skin is weeping where they did it", "oozing"),
+        ("the redness is spreading down my neck", "spreading_redness"),
+        ("red streaks going from my jaw", "spreading_redness"),
+        ("my lips are swollen after the session", "face_swelling"),
+        ("my tongue feels big and weird", "face_swelling"),
+        ("i can't breathe properly", "breathing"),
+        ("hard to swallow since this morning", "breathing"),
+        ("got hives after the serum", "hives"),
+        ("the bleeding won't stop", "bleeding_wont_stop"),
+        ("heavy bleeding from my forehead", "bleeding_wont_stop"),
+        ("the pain is unbearable", "severe_pain"),
+        ("my face hurts more and more every day", "severe_pain"),
+        ("there are blisters on my cheek", "blisters"),
+        ("it looks burnt, like a chemical burn", "blisters"),
+        ("my vision is blurry in one eye", "vision"),
+        ("i feel dizzy and lightheaded", "faint_confused"),
+        ("my mum seems confused since her treatment", "faint_confused"),
+        ("this is an emergency", "says_emergency"),
+    ],
+)
+def test_each_sign_is_found(text, sign):
+    assert sign in keys(text)
+
+
+@pytest.mark.parametrize(
+    "text, sign",
+    [
+        ("i have a fevr", "fever"),
+        ("ther is puss on my cheek", "pus"),
+        ("my lips are swolen", "face_swelling"),
+        ("the bleding wont stop", "bleeding_wont_stop"),
+        ("i have blistres on my face", "blisters"),
+        ("feeling dizy", "faint_confused"),
+        ("my skin is oozng", "oozing"),
+        ("the redness is spreding", "spreading_redness"),
+    ],
+)
+def test_typos_are_read(text, sign):
+    assert sign in keys(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "temp is 38.6",
+        "101.8",
+        "it's 101.8 and i feel awful",
+        "38.5c",
+        "temperature of 39",
+        "102 F",
+        "thermometer says 100.9",
+        "39 degrees",
+        "38,4 °C",
+    ],
+)
+def test_temperatures_over_38c_or_100_4f_are_fever(text):
+    assert "fever" in keys(text), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "temp is 37.2",
+        "98.6 so normal",
+        "temperature 36.8",
+        "had it done 38 days ago",
+        "i'm 38 and this is my first time",
+        "my temp is not 38",
+        "3 days after",
+    ],
+)
+def test_normal_temperatures_and_other_numbers_are_not(text):
+    assert "fever" not in keys(text), text
+    assert fever_temperature(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no fever, just peeling",
+        "not bleeding anymore",
+        "there's no pus at all",
+        "i don't have a fever",
+        "without any swelling of my lips",
+        "never had chills",
+        "i dont think its infected, just dry",
+    ],
+)
+def test_negated_signs_do_not_count(text):
+    assert keys(text) == set(), text
+
+
+@pytest.mark.parametrize(
+    "text, sign",
+    [
+        ("no, i do have a fever", "fever"),  # the "no" ends its clause
+        ("no pain but there is pus", "pus"),  # "but" starts a new clause
+        ("not sure if it's a fever but i feel hot", "fever"),  # doubt is not denial
+        ("no idea why but my lips are swollen", "face_swelling"),
+    ],
+)
+def test_negation_stops_at_its_clause_and_doubt_still_counts(text, sign):
+    assert sign in keys(text)
+
+
+def test_words_far_apart_in_a_long_message_still_match():
+    long_report = (
+        "so i had the treatment on tuesday and the nurse was lovely, i went home and did everything on the "
+        "sheet, washed with the gentle cleanser, no makeup, slept on my back, and this morning there was some "
+        "blood on the pillow which i expected, but it has been going since breakfast and honestly it just "
+        "won't stop no matter what i do"
+    )
+    assert "bleeding_wont_stop" in keys(long_report)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my skin is a bit red like a sunburn",
+        "a little peeling on my nose",
+        "small bumps on my forehead",
+        "some pinpoint bleeding that stopped after an hour",
+        "my face feels tight and dry",
+        "a bit puffy under my eyes",
+        "can i put makeup on now, my face is still pink",
+        "some bruising on my cheek",
+    ],
+)
+def test_ordinary_worries_are_not_red_flags(text):
+    assert keys(text) == set(), text
+    assert assess_urgency(text) is Urgency.CALL_CLINIC
+
+
+@pytest.mark.parametrize(
+    "text, general",
+    [
+        ("can it cause an infection", True),
+        ("could I get an infection from it", True),
+        ("what are the risks of bleeding", True),
+        ("i have an infection after my session, can you help", False),
+        ("is it normal my face is swollen since yesterday", False),
+        ("my daughter has a fever after her treatment", False),
+    ],
+)
+def test_general_questions_are_told_apart_from_reports(text, general):
+    assert is_general_question(text) is general
+
+
+def test_the_clinics_own_red_flags_are_added():
+    own = parse_sign("numb_lips", {"sign": "Numb lips", "why": "Needs a clinician.", "phrasings": ["numb lips"]})
+    assert triage("my numb lips worry me", [own]).urgency is Urgency.EMERGENCY
+    assert triage("my numb lips worry me").urgency is Urgency.CALL_CLINIC
+
+
+def test_a_malformed_entry_is_refused_with_its_name(tmp_path):
+    path = tmp_path / "red_flags.yml"
+    path.write_text("signs:\n  fever:\n    sign: Fever\n")
+    with pytest.raises(RedFlagsError, match="sign 'fever' needs a `sign` and a `why`"):
+        load_signs(path)
+
+
+def test_every_sign_in_the_file_has_a_reason_a_visitor_can_read():
+    for sign in load_signs():
+        assert sign.why.endswith(".") and len(sign.why.split()) >= 5, sign.key
+
+
+def test_the_readme_lists_every_red_flag_with_its_reason_for_sign_off():
+    from clinic.paths import REPO_ROOT
+
+    readme = (REPO_ROOT / "README.md").read_text()
+    for sign in load_signs():
+        assert f"| {sign.sign} | `{sign.key}` | {sign.why} |" in readme, sign.key
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I faint at the sight of needles, is the treatment itself painful",
+        "will it cause blisters?",
+        "does micro-needling make you bleed a lot",
+    ],
+)
+def test_questions_before_a_treatment_are_not_reports(text):
+    assert is_general_question(text)
+
+
+@pytest.mark.parametrize(
+    "text, report",
+    [
+        ("had it done yesterday and my chin is flaking, is that ok", True),
+        ("my face is still pink from the session, can i wear concealer", True),
+        ("day 3 and my cheeks look worse than before", True),
+        ("i look like a tomato lol", True),
+        ("how long will my face be red", False),  # a question about the article, before a treatment
+        ("will my skin be irritated after", False),
+        ("i have a wedding in 5 days, will i still be red", False),
+        ("can it do anything about my old acne marks on my back", False),
+        ("I have an open sore, can I still get it done", False),  # a contraindication question
+    ],
+)
+def test_after_treatment_worries_are_told_apart_from_questions_about_the_article(text, report):
+    from clinic.triage import is_after_treatment_report
+
+    assert is_after_treatment_report(text) is report

@@ -6,6 +6,7 @@ import sys
 from clinic.hours import describe_week
 from clinic.paths import settings_path
 from clinic.prices import describe_prices
+from clinic.red_flags import RedFlagsError, default_signs
 from clinic.settings import SettingsError, load_settings
 from staff import bookings as staff_bookings
 from staff import conversations as staff_conversations
@@ -23,6 +24,12 @@ def check_settings() -> int:
     print(f"  Hours ({settings.timezone}): {describe_week(settings)}")
     print(f"  Booking: {settings.booking_url}; emergency number: {settings.emergency_number}")
     print(f"  Prices: {describe_prices(settings) or 'none listed (the cost answer says so)'}")
+    try:
+        shared = len(default_signs())
+    except RedFlagsError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(f"  Red flags: {shared} in red_flags.yml, {len(settings.red_flags)} of the clinic's own")
     return 0
 
 

@@ -71,3 +71,34 @@ def test_invalid_yaml_is_a_clear_error(tmp_path: Path):
     path.write_text("name: [unclosed\n")
     with pytest.raises(SettingsError, match="not valid YAML"):
         load_settings(path)
+
+
+@pytest.mark.parametrize("region, expected", [("US", "MDY"), ("CA", "MDY"), ("GB", "DMY"), ("DE", "DMY")])
+def test_date_order_defaults_from_the_region(settings_data, write_settings, region, expected):
+    settings_data["phone_region"] = region
+    settings_data["phone"] = {
+        "US": "(212) 555-0100",
+        "CA": "(416) 555-0100",
+        "GB": "020 7946 0958",
+        "DE": "030 123456",
+    }[region]
+    assert load_settings(write_settings(settings_data)).date_order == expected
+
+
+def test_date_order_is_its_own_setting(settings_data, write_settings):
+    settings_data["date_order"] = "dmy"
+    assert load_settings(write_settings(settings_data)).date_order == "DMY"  # a US clinic, day first
+    settings_data["date_order"] = "DDMM"
+    with pytest.raises(SettingsError, match="field 'date_order': 'DDMM' must be one of DMY, MDY, YMD"):
+        load_settings(write_settings(settings_data))
+
+
+def test_the_clinics_own_red_flags_are_checked(settings_data, write_settings):
+    settings_data["red_flags"] = {
+        "numb": {"sign": "Numbness", "why": "Needs a clinician today.", "phrasings": ["numb"]}
+    }
+    [sign] = load_settings(write_settings(settings_data)).red_flags
+    assert (sign.key, sign.phrasings) == ("numb", (("numb",),))
+    settings_data["red_flags"] = {"numb": {"sign": "Numbness"}}
+    with pytest.raises(SettingsError, match="field 'red_flags': .*sign 'numb' needs a `sign` and a `why`"):
+        load_settings(write_settings(settings_data))

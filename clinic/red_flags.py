@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 import yaml
 from rapidfuzz.distance import OSA
@@ -89,6 +89,16 @@ class RedFlag:
 class _Tokens:
     words: List[str]
     clause: List[int] = field(default_factory=list)  # clause number of each word
+    # Where each word pattern matches, worked out once per message: the list has hundreds
+    # of phrasings, a message a few dozen words.
+    _positions: Dict[str, FrozenSet[int]] = field(default_factory=dict)
+
+    def positions(self, pattern: str) -> FrozenSet[int]:
+        found = self._positions.get(pattern)
+        if found is None:
+            found = frozenset(i for i, word in enumerate(self.words) if _word_matches(pattern, word))
+            self._positions[pattern] = found
+        return found
 
 
 def load_signs(path: Path = RED_FLAGS_PATH, extra: Optional[Mapping[str, Any]] = None) -> Tuple[Sign, ...]:
@@ -177,12 +187,11 @@ def _word_matches(pattern: str, word: str) -> bool:
 
 def _find(phrasing: Sequence[str], tokens: _Tokens) -> List[int]:
     """Start positions where the phrasing's words appear in a row."""
-    words, size = tokens.words, len(phrasing)
-    return [
+    return sorted(
         start
-        for start in range(len(words) - size + 1)
-        if all(_word_matches(pattern, words[start + offset]) for offset, pattern in enumerate(phrasing))
-    ]
+        for start in tokens.positions(phrasing[0])
+        if all(start + offset in tokens.positions(pattern) for offset, pattern in enumerate(phrasing[1:], 1))
+    )
 
 
 def _negated(start: int, tokens: _Tokens, phrasing: Sequence[str]) -> bool:

@@ -221,3 +221,20 @@ def test_after_treatment_worries_are_told_apart_from_questions_about_the_article
     from clinic.triage import is_after_treatment_report
 
     assert is_after_treatment_report(text) is report
+
+
+def test_every_report_of_the_tuning_set_is_sorted_right():
+    """120 reports from a separate writer (60 red flags, 60 ordinary worries), used to tune
+    red_flags.yml: none may ever slip again."""
+    import csv
+
+    from clinic.paths import REPO_ROOT
+
+    path = REPO_ROOT / "tests" / "unit" / "data" / "after_treatment_reports.tsv"
+    with open(path, encoding="utf-8") as handle:
+        rows = list(csv.DictReader((line for line in handle if not line.startswith("#")), delimiter="\t"))
+    assert len(rows) >= 110
+    wrong = [
+        (row["kind"], row["text"]) for row in rows if bool(find_red_flags(row["text"])) != (row["kind"] == "red_flag")
+    ]
+    assert wrong == []

@@ -107,7 +107,7 @@
   if (/^\d+$/.test(config.maxChars)) input.setAttribute("maxlength", config.maxChars);
   var sendButton = el("button", { type: "submit", text: "Send" });
   var form = el("form", { class: "cw-form", onsubmit: function (event) { event.preventDefault(); submitTyped(); } }, [input, sendButton]);
-  var restart = el("button", { type: "button", text: "Start over", "aria-label": "Start a new conversation", onclick: startOver });
+  var restart = el("button", { type: "button", text: "Start over", "aria-label": "Start over with a new conversation", onclick: startOver });
   var close = el("button", { type: "button", text: "✕", "aria-label": "Close chat", onclick: function () { setOpen(false); } });
   var panel = el("section", { class: "cw-panel", role: "dialog", "aria-label": config.title }, [
     el("div", { class: "cw-header" }, [el("h2", { text: config.title }), restart, close]),

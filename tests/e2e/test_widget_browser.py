@@ -95,7 +95,7 @@ def test_history_survives_a_reload_and_start_over_clears_it(page, site):
     page.reload()
     expect(page.get_by_role("dialog")).to_be_visible()  # stays open
     expect(page.locator(".cw-user", has_text="what is the downtime like")).to_be_visible()
-    page.get_by_role("button", name="Start a new conversation").click()
+    page.get_by_role("button", name="Start over").click()
     expect(page.locator(".cw-user")).to_have_count(0)
 
 
@@ -155,3 +155,33 @@ def test_unreachable_server_shows_the_clinic_phone(browser, disposable_bot):
 def _screenshots(page: Page, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}-desktop.png"))
+
+
+AXE = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def _axe_violations(page: Page):
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: scripts/ensure_test_deps.sh installs it (npm ci)", pytrace=False)
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_21_AA)
+    return [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
+
+
+@pytest.mark.parametrize("width, height", [(1280, 860), (768, 1024), (375, 740)])
+def test_the_open_widget_passes_axe_wcag_21_aa(browser, site, width, height):
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    _open_widget(page, site)
+    expect(page.locator(".cw-buttons button").first).to_be_visible()  # the greeting has arrived
+    _ask(page, "how long does it take")
+    expect(page.locator(".cw-bot")).to_have_count(2)
+    assert _axe_violations(page) == []
+    context.close()
+
+
+def test_the_closed_widget_on_the_page_passes_axe_wcag_21_aa(page, site):
+    page.goto(site)
+    expect(page.get_by_role("button", name="Open chat")).to_be_visible()
+    assert _axe_violations(page) == []

@@ -10,6 +10,7 @@ from clinic.red_flags import RedFlagsError, default_signs
 from clinic.settings import SettingsError, load_settings
 from staff import bookings as staff_bookings
 from staff import conversations as staff_conversations
+from staff import users
 
 
 def check_settings() -> int:
@@ -47,9 +48,12 @@ def main() -> None:
         commands.add_parser("conversations", help="recent conversations and masked transcripts")
     )
     commands.add_parser("reports", help="after-treatment reports with their time; red flags marked, to follow up")
+    users.add_arguments(commands.add_parser("user", help="staff accounts: add, list, disable, reset-password"))
     args = parser.parse_args()
     if args.command == "check-settings":
         sys.exit(check_settings())
+    if args.command == "user":
+        sys.exit(users.run(args))
     try:
         settings = load_settings()
     except SettingsError as error:

@@ -1,6 +1,7 @@
 """`make run` / `make shell`: train if stale, start both servers, say where to chat.
 
 Environment (defaults in brackets): RASA_PORT (5005), ACTION_PORT (5055), WEB_PORT (8080),
+STAFF_PORT (8081, the staff console),
 RASA_AUTH_TOKEN
 (generated for the session and printed when unset), ACTION_SERVER_TOKEN (generated when
 unset), CORS_ORIGINS (*; space-separated origins allowed to call Rasa from a browser),
@@ -37,6 +38,7 @@ def _config_from_env() -> tuple[ServerConfig, bool]:
         action_token=os.environ.get("ACTION_SERVER_TOKEN") or secrets.token_urlsafe(24),
         cors_origins=os.environ.get("CORS_ORIGINS", "*").split(),
         tracker_db_url=os.environ.get("TRACKER_DB_URL") or None,
+        staff_port=int(os.environ.get("STAFF_PORT", "8081")),
     )
     return config, generated
 
@@ -52,10 +54,11 @@ The clinic assistant is running.
   Chat page:       {web_url}   (open it in a browser; the widget is in the corner)
   Chat over REST:  curl -s -X POST {config.rasa_url}/webhooks/rest/webhook \\
                      -H 'Content-Type: application/json' -d '{{"sender":"me","message":"hi"}}'
+  Staff console:   {config.staff_url}/   (accounts: .venv/bin/python -m staff user add NAME [--admin])
   Terminal chat:   make shell   (starts its own servers; stop this one first or set other ports)
   HTTP API:        {config.rasa_url}/status?token=...   {token_line}
-  Logs:            var/logs/rasa.log, var/logs/actions.log
-Press Ctrl-C to stop all three.
+  Logs:            var/logs/rasa.log, var/logs/actions.log, var/logs/console.log
+Press Ctrl-C to stop them all.
 """
 
 
@@ -73,6 +76,8 @@ def main() -> None:
         sys.exit(f"error: clinic settings: {error}")
     print(f"Clinic settings: {settings_path()}")
     config, token_generated = _config_from_env()
+    if args.chat:
+        config.staff_port = None  # the terminal chat needs no console
     print("Starting the action server and the Rasa server (about 15-30 s)...", flush=True)
     started = time.monotonic()
     servers = BotServers(config)

@@ -63,6 +63,8 @@ class ServerConfig:
     extra_env: Dict[str, str] = field(default_factory=dict)
     # Where conversations are kept (an SQLAlchemy URL); None: clinic.paths' default.
     tracker_db_url: Optional[str] = None
+    # The staff console's port (python -m staff.console); None: no console.
+    staff_port: Optional[int] = None
 
     @property
     def rasa_url(self) -> str:
@@ -71,6 +73,10 @@ class ServerConfig:
     @property
     def action_url(self) -> str:
         return f"http://{LOOPBACK}:{self.action_port}"
+
+    @property
+    def staff_url(self) -> str:
+        return f"http://{LOOPBACK}:{self.staff_port}"
 
 
 def action_server_args(cfg: ServerConfig) -> List[str]:
@@ -144,11 +150,11 @@ class BotServers:
         env.update(self.config.extra_env)
         return env
 
-    def _spawn(self, name: str, args: List[str]) -> None:
+    def _spawn(self, name: str, args: List[str], module: str = "rasa") -> None:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log_dir / f"{name}.log", "ab")
         self.processes[name] = subprocess.Popen(
-            [sys.executable, "-m", "rasa", *args],
+            [sys.executable, "-m", module, *args],
             cwd=REPO_ROOT,
             env=self._env(name),
             stdout=log,
@@ -165,6 +171,9 @@ class BotServers:
         deadline = time.monotonic() + timeout
         self._wait_until("actions", f"{cfg.action_url}/health", deadline)
         self._wait_until("rasa", f"{cfg.rasa_url}/status?token={cfg.auth_token}", deadline)
+        if cfg.staff_port:
+            self._spawn("console", [f"--port={cfg.staff_port}"], module="staff.console")
+            self._wait_until("console", f"{cfg.staff_url}/login", deadline)
         return self
 
     def _wait_until(self, name: str, url: str, deadline: float) -> None:

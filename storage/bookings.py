@@ -165,6 +165,16 @@ class BookingStore:
             )
         return bool(result.rowcount == 1)
 
+    def mark_new(self, reference: str) -> bool:
+        """Undo "contacted": the request is new again."""
+        with self.engine.begin() as connection:
+            result = connection.execute(
+                update(booking_requests)
+                .where(booking_requests.c.reference == reference.strip().upper())
+                .values(status=STATUS_NEW, contacted_at=None)
+            )
+        return bool(result.rowcount == 1)
+
     def export_csv(self, out: IO[str], status: Optional[str] = None) -> int:
         fields = list(StoredRequest.__dataclass_fields__)
         writer = csv.DictWriter(out, fieldnames=fields)

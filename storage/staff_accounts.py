@@ -44,6 +44,26 @@ audit_log = Table(
 )
 
 
+staff_sessions = Table(
+    "staff_sessions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),  # sha256 of the cookie's token
+    Column("user_name", String(64), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen", DateTime(timezone=True), nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class StoredSession:
+    token_hash: str
+    user_name: str
+    csrf_token: str
+    last_seen: datetime
+
+
 class AccountExistsError(StoreError):
     """An account with that name already exists."""
 
@@ -127,6 +147,31 @@ class AccountStore:
         with self.engine.begin() as connection:
             result = connection.execute(update(staff_users).where(staff_users.c.name == name).values(**values))
         return bool(result.rowcount == 1)
+
+    def add_session(self, token_hash: str, user_name: str, csrf_token: str, now: datetime) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(
+                staff_sessions.insert().values(
+                    token_hash=token_hash, user_name=user_name, csrf_token=csrf_token, created_at=now, last_seen=now
+                )
+            )
+
+    def session(self, token_hash: str) -> Optional[StoredSession]:
+        with self.engine.connect() as connection:
+            row = connection.execute(select(staff_sessions).where(staff_sessions.c.token_hash == token_hash)).first()
+        if row is None:
+            return None
+        return StoredSession(row.token_hash, row.user_name, row.csrf_token, _aware(row.last_seen) or datetime.min)
+
+    def touch_session(self, token_hash: str, now: datetime) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(staff_sessions).where(staff_sessions.c.token_hash == token_hash).values(last_seen=now)
+            )
+
+    def end_session(self, token_hash: str) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(staff_sessions.delete().where(staff_sessions.c.token_hash == token_hash))
 
     def record(self, entry: AuditEntry) -> None:
         with self.engine.begin() as connection:

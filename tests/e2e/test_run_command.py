@@ -19,7 +19,7 @@ def _listening(port: int) -> bool:
 
 
 def _start(tmp_path, **extra_env):
-    ports = {"RASA_PORT": free_port(), "ACTION_PORT": free_port(), "WEB_PORT": free_port()}
+    ports = {"RASA_PORT": free_port(), "ACTION_PORT": free_port(), "WEB_PORT": free_port(), "STAFF_PORT": free_port()}
     env = {
         **os.environ,
         **{k: str(v) for k, v in ports.items()},
@@ -56,6 +56,9 @@ def test_run_prints_where_to_chat_serves_the_page_and_stops_on_ctrl_c(tmp_path):
         page = urllib.request.urlopen(f"http://127.0.0.1:{ports['WEB_PORT']}/", timeout=10).read().decode()
         assert "widget.js" in page and "Clearview Skin Clinic" in page
         assert _listening(ports["RASA_PORT"]) and _listening(ports["ACTION_PORT"])
+        assert f"http://127.0.0.1:{ports['STAFF_PORT']}/" in banner
+        console = urllib.request.urlopen(f"http://127.0.0.1:{ports['STAFF_PORT']}/login", timeout=10).read().decode()
+        assert 'name="csrf_token"' in console
 
         os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in the terminal sends
         rest, _ = process.communicate(timeout=60)

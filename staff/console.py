@@ -1,0 +1,251 @@
+"""The staff console: a thin web layer over the same functions the `python -m staff` CLI calls.
+
+    python -m staff.console --port 8081      (make run starts it at $STAFF_PORT)
+
+Sanic (already in the stack) and Jinja2 templates with autoescaping; no build step and no
+CDN. Pages need a session (else a redirect to /login), JSON endpoints answer 401, and every
+POST needs the session's CSRF token (form field `csrf_token` or header `X-CSRF-Token`), else
+403. Responses carry a Content-Security-Policy without inline script, `frame-ancestors
+'none'`, nosniff and no caching.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import secrets
+from datetime import datetime
+from functools import wraps
+from pathlib import Path
+from typing import Any, Callable, Coroutine, Dict, Optional
+
+import phonenumbers
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sanic import Sanic, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from clinic.dates import day_parts
+from clinic.settings import ClinicSettings, current_settings
+from staff.accounts import Accounts
+from staff.console_auth import LOGIN_COOKIE, SESSION_COOKIE, ConsoleAuth, Session
+from storage.bookings import KIND_CALLBACK, STATUS_CONTACTED, BookingStore, StoredRequest
+from storage.staff_accounts import AccountStore
+
+HERE = Path(__file__).resolve().parent
+SECRET_ENV_VAR = "STAFF_CONSOLE_SECRET"
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+SIGN_IN_MESSAGES = {
+    "wrong": "That name and password don't match an account. Check both and try again.",
+    "locked": "This account is locked for 15 minutes after too many wrong passwords. Ask an admin, or try later.",
+    "disabled": "This account is switched off. Ask an admin to turn it back on.",
+}
+Handler = Callable[..., Coroutine[Any, Any, HTTPResponse]]
+
+
+def _templates() -> Environment:
+    return Environment(loader=FileSystemLoader(str(HERE / "templates")), autoescape=select_autoescape(["html"]))
+
+
+def describe_request(request: StoredRequest, settings: ClinicSettings) -> Dict[str, Any]:
+    """What the bookings page shows for one request, in the clinic's time zone."""
+    when = ""
+    if request.preferred_time:
+        moment = datetime.fromisoformat(request.preferred_time).astimezone(settings.zone)
+        parts = day_parts(moment.date())
+        when = f"{parts['weekday']} {parts['day']} {parts['month']}, {moment:%H:%M}"
+    received = request.created_at.astimezone(settings.zone) if request.created_at.tzinfo else request.created_at
+    return {
+        "reference": request.reference,
+        "name": request.name,
+        "phone": request.phone,
+        "phone_shown": _national(request.phone, settings.phone_region),
+        "when": when,
+        "callback": request.kind == KIND_CALLBACK,
+        "review": request.needs_provider_review,
+        "contacted": request.status == STATUS_CONTACTED,
+        "received": f"{received:%d %b %H:%M}",
+    }
+
+
+def _national(e164: str, region: str) -> str:
+    """A number as the clinic dials it: national format at home, international abroad."""
+    try:
+        number = phonenumbers.parse(e164, region)
+    except phonenumbers.NumberParseException:
+        return e164
+    home = phonenumbers.region_code_for_number(number) == region
+    style = phonenumbers.PhoneNumberFormat.NATIONAL if home else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    return str(phonenumbers.format_number(number, style))
+
+
+def create_app(accounts: Accounts, bookings: BookingStore, secret: str, name: str = "clinic_staff_console") -> Sanic:
+    app = Sanic(name)
+    app.config.REQUEST_MAX_SIZE = 64 * 1024  # forms are small; anything bigger is refused with 413
+    auth = ConsoleAuth(accounts, secret)
+    templates = _templates()
+    app.static("/static", str(HERE / "static"), name="static")
+
+    def page(template: str, status: int = 200, **values: Any) -> HTTPResponse:
+        return response.html(templates.get_template(template).render(**values), status=status)
+
+    def set_cookie(reply: HTTPResponse, request: Request, cookie: str, value: str) -> None:
+        reply.cookies[cookie] = value
+        reply.cookies[cookie]["httponly"] = True
+        reply.cookies[cookie]["samesite"] = "Strict"
+        reply.cookies[cookie]["path"] = "/"
+        if request.scheme == "https" or request.headers.get("x-forwarded-proto") == "https":
+            reply.cookies[cookie]["secure"] = True
+
+    def session_of(request: Request) -> Optional[Session]:
+        return auth.session(request.cookies.get(SESSION_COOKIE))
+
+    def signed_in(json_api: bool = False) -> Callable[[Handler], Handler]:
+        def decorate(handler: Handler) -> Handler:
+            @wraps(handler)
+            async def wrapped(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
+                session = session_of(request)
+                if session is None:
+                    if json_api:
+                        return response.json({"error": "sign in first"}, status=401)
+                    return response.redirect("/login", status=303)
+                if request.method not in ("GET", "HEAD"):
+                    given = request.form.get("csrf_token") if request.form else None
+                    if not auth.csrf_ok(session, given or request.headers.get("x-csrf-token")):
+                        return response.text("The form was out of date; go back, reload and try again.", status=403)
+                return await handler(request, session, *args, **kwargs)
+
+            return wrapped
+
+        return decorate
+
+    @app.middleware("response")
+    async def security_headers(request: Request, reply: HTTPResponse) -> None:
+        for header, value in SECURITY_HEADERS.items():
+            reply.headers.setdefault(header, value)
+
+    @app.get("/")
+    async def home(request: Request) -> HTTPResponse:
+        return response.redirect("/bookings" if session_of(request) else "/login", status=303)
+
+    @app.get("/login")
+    async def login_form(request: Request) -> HTTPResponse:
+        if session_of(request):
+            return response.redirect("/bookings", status=303)
+        return _login_page(request)
+
+    def _login_page(request: Request, message: str = "", status: int = 200, name: str = "") -> HTTPResponse:
+        cookie, token = auth.login_form()
+        reply = page("login.html", status=status, csrf_token=token, message=message, name=name, clinic=_clinic_name())
+        set_cookie(reply, request, LOGIN_COOKIE, cookie)
+        return reply
+
+    @app.post("/login")
+    async def login(request: Request) -> HTTPResponse:
+        form = request.form or {}
+        if not auth.login_form_ok(request.cookies.get(LOGIN_COOKIE), form.get("csrf_token")):
+            return response.text("The sign-in form was out of date; reload it and try again.", status=403)
+        name = (form.get("username") or "")[:64]
+        result = accounts.sign_in(name, form.get("password") or "")
+        if not result.ok or result.user is None:
+            return _login_page(request, SIGN_IN_MESSAGES[result.reason], status=401, name=name)
+        reply = response.redirect("/bookings", status=303)
+        set_cookie(reply, request, SESSION_COOKIE, auth.start(result.user))
+        del reply.cookies[LOGIN_COOKIE]
+        return reply
+
+    @app.post("/logout")
+    @signed_in()
+    async def logout(request: Request, session: Session) -> HTTPResponse:
+        auth.end(session)
+        reply = response.redirect("/login", status=303)
+        del reply.cookies[SESSION_COOKIE]
+        return reply
+
+    @app.get("/bookings")
+    @signed_in()
+    async def bookings_page(request: Request, session: Session) -> HTTPResponse:
+        show_all = request.args.get("show") == "all"
+        settings = current_settings()
+        stored = bookings.list_requests(None if show_all else "new")
+        new_count = len(stored) if not show_all else sum(1 for r in stored if r.status != STATUS_CONTACTED)
+        return page(
+            "bookings.html",
+            user=session.user,
+            csrf_token=session.csrf_token,
+            requests=[describe_request(r, settings) for r in stored],
+            show_all=show_all,
+            new_count=new_count,
+            clinic=settings.name,
+            zone=settings.timezone,
+            active="bookings",
+        )
+
+    @app.post("/bookings/<reference:str>/contacted")
+    @signed_in()
+    async def mark_contacted(request: Request, session: Session, reference: str) -> HTTPResponse:
+        if bookings.mark_contacted(reference):
+            accounts.audit(session.user.name, "booking marked contacted", reference.upper(), "new", "contacted")
+        return response.redirect(_back(request), status=303)
+
+    @app.post("/bookings/<reference:str>/new")
+    @signed_in()
+    async def mark_new(request: Request, session: Session, reference: str) -> HTTPResponse:
+        if bookings.mark_new(reference):
+            accounts.audit(session.user.name, "booking marked new again", reference.upper(), "contacted", "new")
+        return response.redirect(_back(request), status=303)
+
+    @app.get("/bookings.csv")
+    @signed_in()
+    async def bookings_csv(request: Request, session: Session) -> HTTPResponse:
+        out = io.StringIO()
+        bookings.export_csv(out, None if request.args.get("show") == "all" else "new")
+        return response.text(
+            out.getvalue(),
+            content_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="booking-requests.csv"'},
+        )
+
+    @app.get("/api/bookings/new")
+    @signed_in(json_api=True)
+    async def new_bookings(request: Request, session: Session) -> HTTPResponse:
+        return response.json({"new": len(bookings.list_requests("new"))})
+
+    return app
+
+
+def _back(request: Request) -> str:
+    return "/bookings?show=all" if (request.form or {}).get("show") == "all" else "/bookings"
+
+
+def _clinic_name() -> str:
+    try:
+        return current_settings().name
+    except Exception:  # the sign-in page must show even when clinic.yml is being fixed
+        return "Clinic"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m staff.console", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("STAFF_PORT", "8081")))
+    args = parser.parse_args()
+    # A per-start secret signs cookies unless one is set; sessions live on the server anyway.
+    secret = os.environ.get(SECRET_ENV_VAR) or secrets.token_urlsafe(32)
+    app = create_app(Accounts(AccountStore()), BookingStore(), secret)
+    app.run(host=args.host, port=args.port, access_log=False, workers=1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,203 @@
+"""The staff console as staff use it: the run contract's sign-in checks, CSRF and sessions
+over HTTP, and the booking requests page in Debian's Chromium (with axe-core's checks)."""
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+import requests
+from playwright.sync_api import Page, expect
+
+from clinic.paths import REPO_ROOT
+from ops.servers import free_port
+from storage.bookings import KIND_BOOKING, KIND_CALLBACK, BookingStore, NewRequest
+from storage.staff_accounts import AccountStore
+from tests.e2e.test_widget_browser import ARTIFACTS, _axe_violations, browser  # noqa: F401  (fixture)
+
+PASSWORD = "correct horse battery"
+CONTRACT_CHECK = REPO_ROOT.parent / "shared" / "tools" / "check-console-contract"
+
+
+class Console:
+    def __init__(self, url: str, db_url: str) -> None:
+        self.url = url
+        self.db_url = db_url
+
+
+def _staff(args, env, stdin=""):
+    result = subprocess.run(
+        [sys.executable, "-m", "staff", *args], cwd=REPO_ROOT, env=env, input=stdin, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+@pytest.fixture(scope="module")
+def console() -> Iterator[Console]:
+    work = Path(tempfile.mkdtemp(prefix="console-"))
+    db_url = f"sqlite:///{work / 'clinic.db'}"
+    env = {**os.environ, "CLINIC_DB_URL": db_url}
+    _staff(["user", "add", "maria", "--admin"], env, PASSWORD + "\n")
+    _staff(["user", "add", "lockme"], env, "throwaway password 1\n")
+    _staff(["user", "add", "lockme2"], env, "throwaway password 2\n")
+    store = BookingStore(db_url)
+    store.save(
+        NewRequest(
+            kind=KIND_BOOKING,
+            name="Harriet Vance",
+            phone="+12125550143",
+            preferred_time="2026-12-01T14:00:00-05:00",
+            screening="yes",
+        ),
+        "k1",
+    )
+    store.save(NewRequest(kind=KIND_CALLBACK, name="Omar Said", phone="+12125550188"), "k2")
+    port = free_port()
+    log = open(work / "console.log", "wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "staff.console", f"--port={port}"],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url + "/login", timeout=2)
+            break
+        except (urllib.error.URLError, OSError):
+            assert process.poll() is None, (work / "console.log").read_text()
+            time.sleep(0.3)
+    try:
+        yield Console(url, db_url)
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def _signed_in(console: Console) -> requests.Session:
+    session = requests.Session()
+    form = session.get(console.url + "/login", timeout=10).text
+    token = form.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    reply = session.post(
+        console.url + "/login",
+        data={"username": "maria", "password": PASSWORD, "csrf_token": token},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert reply.status_code == 303
+    set_cookie = reply.headers["Set-Cookie"]
+    assert "staff_session=" in set_cookie and "HttpOnly" in set_cookie and "SameSite=Strict" in set_cookie
+    return session
+
+
+def test_the_run_contracts_console_checks_pass(console):
+    if not CONTRACT_CHECK.exists():
+        pytest.fail(f"{CONTRACT_CHECK} is missing (shared/ sits beside the repository)", pytrace=False)
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(CONTRACT_CHECK),
+            "--url",
+            console.url,
+            "--user",
+            "maria",
+            "--password",
+            PASSWORD,
+            "--lockout-user",
+            "lockme",
+            "--lockout-password",
+            "throwaway password 1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "FAIL" not in result.stdout and result.stdout.count("ok ") == 6
+
+
+def test_sessions_csrf_and_json_endpoints_over_http(console):
+    anonymous = requests.get(console.url + "/api/bookings/new", timeout=10)
+    assert anonymous.status_code == 401
+    assert (
+        requests.post(
+            console.url + "/login", data={"username": "maria", "password": PASSWORD}, allow_redirects=False, timeout=10
+        ).status_code
+        == 403
+    )  # no form token
+    session = _signed_in(console)
+    assert session.get(console.url + "/api/bookings/new", timeout=10).json() == {"new": 2}
+    reference = BookingStore(console.db_url).list_requests("new")[0].reference
+    assert (
+        session.post(f"{console.url}/bookings/{reference}/contacted", allow_redirects=False, timeout=10).status_code
+        == 403
+    )  # no CSRF token: nothing changes
+    assert BookingStore(console.db_url).list_requests("new")[0].reference == reference
+    page = session.get(console.url + "/bookings", timeout=10)
+    token = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    headers = page.headers
+    assert (
+        "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+        and "unsafe-inline" not in headers["Content-Security-Policy"]
+    )
+    assert headers["X-Content-Type-Options"] == "nosniff" and headers["Cache-Control"] == "no-store"
+    moved = session.post(
+        f"{console.url}/bookings/{reference}/contacted", data={"csrf_token": token}, allow_redirects=False, timeout=10
+    )
+    assert moved.status_code == 303
+    assert session.get(console.url + "/api/bookings/new", timeout=10).json() == {"new": 1}
+    [entry] = [e for e in AccountStore(console.db_url).audit() if e.action == "booking marked contacted"]
+    assert (entry.actor, entry.target, entry.old_value, entry.new_value) == ("maria", reference, "new", "contacted")
+    session.post(f"{console.url}/bookings/{reference}/new", data={"csrf_token": token}, timeout=10)  # undo
+    assert session.get(console.url + "/api/bookings/new", timeout=10).json() == {"new": 2}
+    session.post(console.url + "/logout", data={"csrf_token": token}, timeout=10)
+    assert session.get(console.url + "/api/bookings/new", timeout=10).status_code == 401  # signed out for good
+    too_big = requests.post(console.url + "/login", data={"username": "x" * 70_000}, timeout=10)
+    assert too_big.status_code == 413
+
+
+def _sign_in(page: Page, console: Console, password: str = PASSWORD) -> None:
+    page.goto(console.url + "/login")
+    page.get_by_label("Name").fill("maria")
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+@pytest.mark.parametrize("width, height, name", [(1280, 860, "desktop"), (820, 1180, "tablet")])
+def test_booking_requests_in_the_browser(browser, console, width, height, name):  # noqa: F811
+    # The console's CSP allows no inline script; axe-core is injected only for the check.
+    context = browser.new_context(viewport={"width": width, "height": height}, bypass_csp=True)
+    page = context.new_page()
+    _sign_in(page, console, "not the password at all")
+    expect(page.get_by_role("alert")).to_contain_text("don't match an account")
+    assert _axe_violations(page) == []
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"console-login-{name}.png"))
+    _sign_in(page, console)
+    expect(page.get_by_role("heading", name="Booking requests")).to_be_visible()
+    assert page.title().startswith("(2) Booking requests")
+    expect(page.get_by_role("link", name="(212) 555-0143")).to_have_attribute("href", "tel:+12125550143")
+    expect(page.get_by_text("Discuss suitability first")).to_be_visible()
+    expect(page.get_by_text("Call-back request", exact=True)).to_be_visible()
+    expect(page.get_by_text("Tuesday 1 December, 14:00")).to_be_visible()  # in the clinic's zone
+    assert _axe_violations(page) == []
+    page.screenshot(path=str(ARTIFACTS / f"console-bookings-{name}.png"), full_page=True)
+    reference = BookingStore(console.db_url).list_requests("new")[-1].reference
+    page.get_by_role("button", name=f"Mark contacted {reference}").click()
+    expect(page.get_by_text(reference)).to_have_count(0)
+    page.get_by_role("link", name="Also show contacted").click()
+    page.get_by_role("button", name=f"Undo contacted for {reference}").click()
+    expect(page.get_by_role("button", name=f"Mark contacted {reference}")).to_be_visible()
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    context.close()

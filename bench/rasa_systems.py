@@ -22,6 +22,7 @@ import yaml
 
 from bench.understanding import Labelled, Predictor
 from clinic.paths import REPO_ROOT
+from ops.rasa_env import rasa_env
 
 NO_CACHE_ENV = {"RASA_MAX_CACHE_SIZE": "0", "TF_CPP_MIN_LOG_LEVEL": "3"}
 
@@ -83,7 +84,7 @@ def train_full(
                 f"--fixed-model-name={name}",
             ],
             cwd=REPO_ROOT,
-            env={**os.environ, **NO_CACHE_ENV},
+            env={**rasa_env(), **NO_CACHE_ENV},
             stdout=handle,
             stderr=subprocess.STDOUT,
         )

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 from clinic.paths import CREDENTIALS_PATH, REPO_ROOT, TRACKER_DB_ENV_VAR, VAR_DIR
+from ops.rasa_env import rasa_env
 
 LOOPBACK = "127.0.0.1"
 
@@ -123,7 +124,7 @@ class BotServers:
         self.processes: Dict[str, subprocess.Popen[bytes]] = {}
 
     def _env(self, name: str) -> Dict[str, str]:
-        env = dict(os.environ)
+        env = rasa_env()
         env.update(
             {
                 "SANIC_HOST": LOOPBACK,  # rasa-sdk binds 0.0.0.0 unless told otherwise

@@ -14,6 +14,7 @@ from typing import List
 import yaml
 
 from clinic.paths import REPO_ROOT
+from ops.rasa_env import rasa_env
 
 OUT = REPO_ROOT / "results" / "stories"
 
@@ -48,6 +49,7 @@ def main() -> int:
             "--no-plot",
         ],
         cwd=REPO_ROOT,
+        env=rasa_env(),
         capture_output=True,
         text=True,
     )

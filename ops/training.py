@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Iterable, List, Optional
 
 from clinic.paths import REPO_ROOT
+from ops.rasa_env import rasa_env
 
 TRAINING_INPUTS = ("config.yml", "domain.yml", "data")
 
@@ -76,6 +77,7 @@ def train_if_stale(root: Path = REPO_ROOT, force: bool = False) -> Path:
     subprocess.run(
         [sys.executable, "-m", "rasa", "train", "--out=models"],
         cwd=root,
+        env=rasa_env(),
         check=True,
     )
     model = newest_model(root / "models")

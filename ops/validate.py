@@ -16,6 +16,8 @@ import sys
 from pathlib import Path
 from typing import List, Optional
 
+from ops.rasa_env import rasa_env
+
 ALLOWED_WARNINGS = (
     "The following duplicated intents have been found across multiple domain files: faq\n"
     "  More info at https://rasa.com/docs/rasa/domain\n",
@@ -48,6 +50,7 @@ def main(root: Optional[Path] = None) -> int:
         capture_output=True,
         text=True,
         cwd=root,
+        env=rasa_env(),
     )
     output = result.stdout + result.stderr
     problems = data_warnings(output)

@@ -27,11 +27,17 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from clinic.dates import day_parts
+from clinic.paths import tracker_db_url
+from clinic.red_flags import default_signs
 from clinic.settings import ClinicSettings, current_settings
 from staff.accounts import Accounts
 from staff.console_auth import LOGIN_COOKIE, SESSION_COOKIE, ConsoleAuth, Session
 from storage.bookings import KIND_CALLBACK, STATUS_CONTACTED, BookingStore, StoredRequest
+from storage.conversations import TrackerReader
 from storage.staff_accounts import AccountStore
+
+# Plain names of the red flags (red_flags.yml), for the reports page.
+SIGN_NAMES = {sign.key: sign.sign for sign in default_signs()}
 
 HERE = Path(__file__).resolve().parent
 SECRET_ENV_VAR = "STAFF_CONSOLE_SECRET"
@@ -88,8 +94,15 @@ def _national(e164: str, region: str) -> str:
     return str(phonenumbers.format_number(number, style))
 
 
-def create_app(accounts: Accounts, bookings: BookingStore, secret: str, name: str = "clinic_staff_console") -> Sanic:
+def create_app(
+    accounts: Accounts,
+    bookings: BookingStore,
+    secret: str,
+    name: str = "clinic_staff_console",
+    tracker_url: Optional[str] = None,
+) -> Sanic:
     app = Sanic(name)
+    tracker_url = tracker_url or tracker_db_url()
     app.config.REQUEST_MAX_SIZE = 64 * 1024  # forms are small; anything bigger is refused with 413
     auth = ConsoleAuth(accounts, secret)
     templates = _templates()
@@ -213,6 +226,60 @@ def create_app(accounts: Accounts, bookings: BookingStore, secret: str, name: st
             out.getvalue(),
             content_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": 'attachment; filename="booking-requests.csv"'},
+        )
+
+    @app.get("/reports")
+    @signed_in()
+    async def reports_page(request: Request, session: Session) -> HTTPResponse:
+        settings = current_settings()
+        found = sorted(
+            (
+                (report, conversation)
+                for conversation in TrackerReader(tracker_url).conversations()
+                for report in conversation.safety_reports
+            ),
+            key=lambda pair: pair[0].timestamp,
+            reverse=True,
+        )
+        rows = [
+            {
+                "when": f"{datetime.fromtimestamp(report.timestamp, tz=settings.zone):%d %b %H:%M}",
+                "red_flag": report.is_red_flag,
+                "signs": [SIGN_NAMES.get(flag, flag) for flag in report.flags] if report.is_red_flag else [],
+                "conversation": conversation.sender_id,
+                "text": report.text,
+            }
+            for report, conversation in found
+        ]
+        return page(
+            "reports.html",
+            user=session.user,
+            csrf_token=session.csrf_token,
+            rows=rows,
+            red=sum(1 for row in rows if row["red_flag"]),
+            clinic=settings.name,
+            zone=settings.timezone,
+            active="reports",
+        )
+
+    @app.get("/audit")
+    @signed_in()
+    async def audit_page(request: Request, session: Session) -> HTTPResponse:
+        if not session.user.is_admin:
+            return response.text("Only admins can read the audit log.", status=403)
+        settings = current_settings()
+        entries = [
+            {**entry.__dict__, "at": f"{entry.at.astimezone(settings.zone):%d %b %Y %H:%M}"}
+            for entry in accounts.store.audit()
+        ]
+        return page(
+            "audit.html",
+            user=session.user,
+            csrf_token=session.csrf_token,
+            entries=entries,
+            clinic=settings.name,
+            zone=settings.timezone,
+            active="audit",
         )
 
     @app.get("/api/bookings/new")

@@ -1,6 +1,7 @@
 """The staff console as staff use it: the run contract's sign-in checks, CSRF and sessions
 over HTTP, and the booking requests page in Debian's Chromium (with axe-core's checks)."""
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -14,6 +15,10 @@ from typing import Iterator
 import pytest
 import requests
 from playwright.sync_api import Page, expect
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 
 from clinic.paths import REPO_ROOT
 from ops.servers import free_port
@@ -31,6 +36,21 @@ class Console:
         self.db_url = db_url
 
 
+def _seed_reports(path: Path) -> None:
+    """Two after-treatment reports, as action_symptom_advice leaves them in the tracker."""
+    store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(path))
+    for sender, text, flags, at in (
+        ("visitor-red", "my lips are swelling up since the session", ["face_swelling"], 1_790_000_000.0),
+        ("visitor-worry", "bit of peeling on my nose", ["after_treatment_worry"], 1_790_000_100.0),
+    ):
+        events = [
+            UserUttered(text, intent={"name": "report_symptom", "confidence": 1.0}, timestamp=at),
+            ActionExecuted("action_symptom_advice", timestamp=at + 0.1),
+            SlotSet("safety_flags", flags, timestamp=at + 0.2),
+        ]
+        asyncio.run(store.save(DialogueStateTracker.from_events(sender, events)))
+
+
 def _staff(args, env, stdin=""):
     result = subprocess.run(
         [sys.executable, "-m", "staff", *args], cwd=REPO_ROOT, env=env, input=stdin, capture_output=True, text=True
@@ -43,7 +63,9 @@ def _staff(args, env, stdin=""):
 def console() -> Iterator[Console]:
     work = Path(tempfile.mkdtemp(prefix="console-"))
     db_url = f"sqlite:///{work / 'clinic.db'}"
-    env = {**os.environ, "CLINIC_DB_URL": db_url}
+    tracker_url = f"sqlite:///{work / 'tracker.db'}"
+    _seed_reports(work / "tracker.db")
+    env = {**os.environ, "CLINIC_DB_URL": db_url, "TRACKER_DB_URL": tracker_url}
     _staff(["user", "add", "maria", "--admin"], env, PASSWORD + "\n")
     _staff(["user", "add", "lockme"], env, "throwaway password 1\n")
     _staff(["user", "add", "lockme2"], env, "throwaway password 2\n")
@@ -126,6 +148,21 @@ def test_the_run_contracts_console_checks_pass(console):
     assert "FAIL" not in result.stdout and result.stdout.count("ok ") == 6
 
 
+def test_only_admins_read_the_audit_log(console):
+    session = requests.Session()
+    form = session.get(console.url + "/login", timeout=10).text
+    token = form.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    session.post(
+        console.url + "/login",
+        data={"username": "lockme2", "password": "throwaway password 2", "csrf_token": token},
+        timeout=10,
+    )
+    assert session.get(console.url + "/bookings", timeout=10).status_code == 200
+    assert session.get(console.url + "/audit", timeout=10).status_code == 403
+    assert "Audit log" not in session.get(console.url + "/reports", timeout=10).text
+    assert _signed_in(console).get(console.url + "/audit", timeout=10).status_code == 200
+
+
 def test_sessions_csrf_and_json_endpoints_over_http(console):
     anonymous = requests.get(console.url + "/api/bookings/new", timeout=10)
     assert anonymous.status_code == 401
@@ -198,6 +235,15 @@ def test_booking_requests_in_the_browser(browser, console, width, height, name):
     page.get_by_role("link", name="Also show contacted").click()
     page.get_by_role("button", name=f"Undo contacted for {reference}").click()
     expect(page.get_by_role("button", name=f"Mark contacted {reference}")).to_be_visible()
+    page.get_by_role("link", name="After-treatment reports").click()
+    expect(page.get_by_text("2 reports, 1 with a red flag")).to_be_visible()
+    expect(page.get_by_text("Swelling of the face, lips, tongue or throat")).to_be_visible()
+    expect(page.get_by_text("my lips are swelling up since the session")).to_be_visible()
+    assert _axe_violations(page) == []
+    page.screenshot(path=str(ARTIFACTS / f"console-reports-{name}.png"), full_page=True)
+    page.get_by_role("link", name="Audit log").click()
+    expect(page.get_by_role("cell", name="booking marked contacted").first).to_be_visible()
+    assert _axe_violations(page) == []
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     context.close()

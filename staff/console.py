@@ -203,18 +203,20 @@ def create_app(
             active="bookings",
         )
 
-    @app.post("/bookings/<reference:str>/contacted")
-    @signed_in()
-    async def mark_contacted(request: Request, session: Session, reference: str) -> HTTPResponse:
-        if bookings.mark_contacted(reference):
-            accounts.audit(session.user.name, "booking marked contacted", reference.upper(), "new", "contacted")
-        return response.redirect(_back(request), status=303)
+    # POST /bookings/<reference>/contacted marks a request contacted; .../new undoes that.
+    status_changes = {
+        "contacted": (bookings.mark_contacted, "booking marked contacted", "new"),
+        "new": (bookings.mark_new, "booking marked new again", "contacted"),
+    }
 
-    @app.post("/bookings/<reference:str>/new")
+    @app.post("/bookings/<reference:str>/<status:str>")
     @signed_in()
-    async def mark_new(request: Request, session: Session, reference: str) -> HTTPResponse:
-        if bookings.mark_new(reference):
-            accounts.audit(session.user.name, "booking marked new again", reference.upper(), "contacted", "new")
+    async def change_status(request: Request, session: Session, reference: str, status: str) -> HTTPResponse:
+        if status not in status_changes:
+            return response.text("Unknown change.", status=404)
+        change, action, before = status_changes[status]
+        if change(reference):
+            accounts.audit(session.user.name, action, reference.upper(), before, status)
         return response.redirect(_back(request), status=303)
 
     @app.get("/bookings.csv")

@@ -1,6 +1,7 @@
 """Shared fixtures: a valid settings mapping and a way to write variants of it."""
 
 import copy
+import shutil
 from pathlib import Path
 from typing import Any, Callable, Dict
 
@@ -14,6 +15,15 @@ from clinic.paths import REPO_ROOT
 def settings_data() -> Dict[str, Any]:
     """The committed clinic.yml as a dict, to change one field at a time."""
     return copy.deepcopy(yaml.safe_load((REPO_ROOT / "clinic.yml").read_text()))
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the texts and training data that a test may break."""
+    for name in ("domain.yml", "messages.yml"):
+        shutil.copy(REPO_ROOT / name, tmp_path / name)
+    shutil.copytree(REPO_ROOT / "data", tmp_path / "data")
+    return tmp_path
 
 
 @pytest.fixture

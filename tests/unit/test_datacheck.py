@@ -1,6 +1,5 @@
 """Each check of `make check` catches its problem in a small fixture project."""
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -9,14 +8,6 @@ from clinic.paths import REPO_ROOT
 from training_data.datacheck import run_all
 
 ADDRESS = "120 Example Avenue, Suite 4, New York, NY 10001"
-
-
-@pytest.fixture
-def project(tmp_path) -> Path:
-    for name in ("domain.yml", "messages.yml"):
-        shutil.copy(REPO_ROOT / name, tmp_path / name)
-    shutil.copytree(REPO_ROOT / "data", tmp_path / "data")
-    return tmp_path
 
 
 def _problems(project: Path):

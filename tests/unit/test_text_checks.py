@@ -1,6 +1,5 @@
 """`make check` renders every text with the real settings and finds visitor sentences in code."""
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,14 +10,6 @@ from clinic.paths import REPO_ROOT
 from clinic.settings import load_settings
 from training_data.code_texts import find_code_texts, looks_like_sentence
 from training_data.text_rendering import text_problems
-
-
-@pytest.fixture
-def project(tmp_path) -> Path:
-    for name in ("domain.yml", "messages.yml"):
-        shutil.copy(REPO_ROOT / name, tmp_path / name)
-    shutil.copytree(REPO_ROOT / "data", tmp_path / "data")
-    return tmp_path
 
 
 def _edit(path: Path, old: str, new: str) -> int:

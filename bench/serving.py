@@ -71,6 +71,7 @@ def measure_served(
         auth_token=secrets.token_urlsafe(16),
         action_token=secrets.token_urlsafe(16),
         work_dir=work,
+        tracker_db_url=f"sqlite:///{work / 'tracker.db'}",  # never the repo's own conversations
         extra_env={"CLINIC_DB_URL": f"sqlite:///{work / 'clinic.db'}"},
     )
     servers = BotServers(config)

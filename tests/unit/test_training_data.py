@@ -70,7 +70,7 @@ def test_benchmark_messages_are_not_training_examples():
 
     training = {_normalise(t).strip(" .!?,;:") for texts in _examples_by_intent().values() for t in texts}
     leaked = []
-    for name in ("heldout.tsv", "dev.tsv", "safety_heldout.tsv", "safety_dev.tsv"):
+    for name in ("heldout.tsv", "dev.tsv", "safety_heldout.tsv", "safety_dev.tsv", "safety_blind3.tsv"):
         with open(REPO_ROOT / "bench" / name, newline="", encoding="utf-8") as handle:
             rows = list(csv.DictReader((line for line in handle if not line.startswith("#")), delimiter="\t"))
         assert name != "heldout.tsv" or len(rows) >= 300

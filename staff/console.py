@@ -15,7 +15,7 @@ import argparse
 import io
 import os
 import secrets
-from datetime import datetime
+from datetime import datetime, timezone
 from functools import wraps
 from pathlib import Path
 from typing import Any, Callable, Coroutine, Dict, Optional
@@ -69,7 +69,10 @@ def describe_request(request: StoredRequest, settings: ClinicSettings) -> Dict[s
         moment = datetime.fromisoformat(request.preferred_time).astimezone(settings.zone)
         parts = day_parts(moment.date())
         when = f"{parts['weekday']} {parts['day']} {parts['month']}, {moment:%H:%M}"
-    received = request.created_at.astimezone(settings.zone) if request.created_at.tzinfo else request.created_at
+    created = request.created_at
+    if created.tzinfo is None:  # SQLite hands back naive datetimes; they are stored in UTC
+        created = created.replace(tzinfo=timezone.utc)
+    received = created.astimezone(settings.zone)
     return {
         "reference": request.reference,
         "name": request.name,

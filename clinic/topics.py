@@ -3,7 +3,7 @@
 `faq/<key>` is the retrieval sub-intent; `utter_faq/<key>` in data/responses/faq.yml its answer.
 """
 
-from typing import Tuple
+from typing import Dict, Tuple
 
 FAQ_TOPICS: Tuple[str, ...] = (
     "what_is",
@@ -18,3 +18,23 @@ FAQ_TOPICS: Tuple[str, ...] = (
     "contraindications",
     "cost",
 )
+
+# What staff read instead of the key: the console lists topics by these names.
+TOPIC_NAMES: Dict[str, str] = {
+    "what_is": "What micro-needling is",
+    "conditions": "What it treats",
+    "how_it_works": "How it works",
+    "preparation": "Preparing for a treatment",
+    "procedure": "What happens during a treatment",
+    "duration": "How long it takes",
+    "recovery": "Recovery and aftercare",
+    "results": "Results and number of sessions",
+    "side_effects": "Side effects and risks",
+    "contraindications": "Who should not have it",
+    "cost": "Prices and payment",
+}
+
+
+def topic_name(label: str) -> str:
+    """A plain name for `faq/<key>` or `<key>`; other labels come back unchanged."""
+    return TOPIC_NAMES.get(label.split("/", 1)[-1] if label.startswith("faq/") else label, label)

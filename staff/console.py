@@ -15,10 +15,12 @@ import argparse
 import io
 import os
 import secrets
+from dataclasses import replace
 from datetime import datetime, timezone
 from functools import wraps
 from pathlib import Path
 from typing import Any, Callable, Coroutine, Dict, Optional
+from urllib.parse import unquote
 
 import phonenumbers
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -30,6 +32,8 @@ from clinic.dates import day_parts
 from clinic.paths import tracker_db_url
 from clinic.red_flags import default_signs
 from clinic.settings import ClinicSettings, current_settings
+from clinic.topics import TOPIC_NAMES
+from staff import conversation_views
 from staff.accounts import Accounts
 from staff.console_auth import LOGIN_COOKIE, SESSION_COOKIE, ConsoleAuth, Session
 from storage.bookings import KIND_CALLBACK, STATUS_CONTACTED, BookingStore, StoredRequest
@@ -55,6 +59,7 @@ SIGN_IN_MESSAGES = {
     "locked": "This account is locked for 15 minutes after too many wrong passwords. Ask an admin, or try later.",
     "disabled": "This account is switched off. Ask an admin to turn it back on.",
 }
+EXPORT_LIMIT = 5000  # conversations in one CSV; narrow the dates for more
 Handler = Callable[..., Coroutine[Any, Any, HTTPResponse]]
 
 
@@ -285,6 +290,85 @@ def create_app(
             clinic=settings.name,
             zone=settings.timezone,
             active="audit",
+        )
+
+    @app.get("/conversations")
+    @signed_in()
+    async def conversations_page(request: Request, session: Session) -> HTTPResponse:
+        settings = current_settings()
+        filters = conversation_views.Filters.from_args(dict(request.args))
+        problem, total, rows = "", 0, []
+        try:
+            total, found = TrackerReader(tracker_url).summaries(filters.query(settings))
+            rows = [conversation_views.describe_summary(summary, settings) for summary in found]
+        except conversation_views.QueryError as error:
+            problem = f"Can't search like that: {error}."
+        pages = max(1, -(-total // conversation_views.PAGE_SIZE))
+        return page(
+            "conversations.html",
+            status=400 if problem else 200,
+            user=session.user,
+            csrf_token=session.csrf_token,
+            rows=rows,
+            total=total,
+            filters=filters,
+            pages=pages,
+            problem=problem,
+            outcomes=conversation_views.OUTCOME_NAMES,
+            topics=TOPIC_NAMES,
+            clinic=settings.name,
+            zone=settings.timezone,
+            active="conversations",
+        )
+
+    @app.get("/conversations/<sender_id:str>")
+    @signed_in()
+    async def transcript_page(request: Request, session: Session, sender_id: str) -> HTTPResponse:
+        settings = current_settings()
+        found = TrackerReader(tracker_url).conversations(unquote(sender_id))
+        if not found:
+            return response.text("There is no conversation with that name.", status=404)
+        conversation = found[0]
+        return page(
+            "transcript.html",
+            user=session.user,
+            csrf_token=session.csrf_token,
+            conversation=conversation,
+            started=conversation_views.clinic_time(conversation.started, settings),
+            outcomes=conversation.outcomes,
+            lines=conversation_views.describe_transcript(conversation, settings),
+            clinic=settings.name,
+            zone=settings.timezone,
+            active="conversations",
+        )
+
+    @app.get("/conversations.csv")
+    @signed_in()
+    async def conversations_csv(request: Request, session: Session) -> HTTPResponse:
+        settings = current_settings()
+        filters = conversation_views.Filters.from_args(dict(request.args))
+        # Personal data stays masked in files that leave the console, unless an admin asks.
+        unmasked = request.args.get("personal_data") == "show" and session.user.is_admin
+        try:
+            query = filters.query(settings, limit=EXPORT_LIMIT)
+        except conversation_views.QueryError as error:
+            return response.text(f"Can't export like that: {error}.", status=400)
+        reader = TrackerReader(tracker_url)
+        _, found = reader.summaries(replace(query, offset=0))
+        out = io.StringIO()
+        ids = [summary.sender_id for summary in found]
+        for start in range(0, len(ids), 200):
+            conversation_views.export_csv(
+                reader.conversations_of(ids[start : start + 200]), out, settings, masked=not unmasked, header=start == 0
+            )
+        if unmasked:
+            accounts.audit(
+                session.user.name, "conversations exported with personal data", filters.link(), "", str(len(ids))
+            )
+        return response.text(
+            out.getvalue(),
+            content_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="conversations.csv"'},
         )
 
     @app.get("/api/bookings/new")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 from staff.masking import mask_personal_data
 from storage.conversations import PRIVATE_SLOTS, Conversation
@@ -52,6 +52,11 @@ def format_safety_reports(conversations: Sequence[Conversation], region: str = "
             f"{_mask(report.text, conversation, region)}"
         )
     return "\n".join(lines)
+
+
+def mask_conversation(conversation: Conversation, region: str = "US") -> Callable[[str], str]:
+    """A masker for this conversation's texts: its visitor's name and phone, any number or e-mail."""
+    return lambda text: _mask(text, conversation, region)
 
 
 def _mask(text: str, conversation: Conversation, region: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from sqlalchemy import create_engine, inspect, text
 
@@ -27,8 +27,42 @@ OUTCOME_ACTIONS = {
 }
 
 
+# The list's filters: each outcome is "an event like this happened in the conversation".
+UNANSWERED_INTENTS = ("nlu_fallback", "out_of_scope", "ask_beyond_article")
+FALLBACK_ACTIONS = ("action_default_fallback", "utter_ask_rephrase", "action_two_stage_fallback")
+OUTCOME_FILTERS = {
+    "booked": "action_name IN ('action_submit_booking', 'action_submit_callback')",
+    "handed_off": "action_name = 'action_handoff_to_human'",
+    "unanswered": (f"intent_name IN {UNANSWERED_INTENTS!r} OR action_name IN {FALLBACK_ACTIONS!r}"),
+    "symptom": "action_name = 'action_symptom_advice'",
+}
+
+
 class TrackerStoreError(RuntimeError):
     pass
+
+
+@dataclass(frozen=True)
+class ConversationQuery:
+    """What the console's conversation list asks for; every field is optional."""
+
+    since: Optional[float] = None  # UNIX seconds, inclusive
+    until: Optional[float] = None  # UNIX seconds, exclusive
+    outcome: Optional[str] = None  # a key of OUTCOME_FILTERS
+    topic: Optional[str] = None  # a FAQ topic key such as "cost"
+    text: Optional[str] = None  # words the visitor wrote
+    limit: int = 50
+    offset: int = 0
+
+
+@dataclass(frozen=True)
+class ConversationSummary:
+    sender_id: str
+    started: float
+    last: float
+    messages: int
+    outcomes: Tuple[str, ...]
+    first_message: str = ""  # what the visitor typed first, to recognise the conversation by
 
 
 @dataclass
@@ -149,30 +183,124 @@ def _build(sender_id: str, events: List[Dict[str, Any]]) -> Conversation:
     return conversation
 
 
+def _like_escape(value: str) -> str:
+    """`value` safe inside a LIKE pattern with ESCAPE '!', and as Rasa's JSON writes it."""
+    value = json.dumps(value)[1:-1]  # quotes and backslashes escaped as in the stored JSON
+    return value.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+
+
 class TrackerReader:
     def __init__(self, url: Optional[str] = None) -> None:
         self.url = url or tracker_db_url()
         self.engine = create_engine(self.url, future=True)
 
-    def _events(self, sender_id: Optional[str] = None) -> Iterator[Tuple[str, Any]]:
+    def _events(self, sender_ids: Optional[Sequence[str]] = None) -> Iterator[Tuple[str, Any]]:
         try:
             if not inspect(self.engine).has_table("events"):
                 return iter(())
             query = "SELECT sender_id, data FROM events"
             params: Dict[str, Any] = {}
-            if sender_id is not None:
-                query += " WHERE sender_id = :sender_id"
-                params["sender_id"] = sender_id
+            if sender_ids is not None:
+                if not sender_ids:
+                    return iter(())
+                names = [f"s{i}" for i in range(len(sender_ids))]
+                query += " WHERE sender_id IN (" + ", ".join(f":{name}" for name in names) + ")"
+                params.update(zip(names, sender_ids))
             with self.engine.connect() as connection:
                 rows = connection.execute(text(query + " ORDER BY sender_id, id"), params).fetchall()
         except Exception as error:  # bad URL, server down, unreadable file
             raise TrackerStoreError(f"conversation store unavailable: {type(error).__name__}: {error}") from error
         return iter(rows)
 
+    def summaries(self, query: ConversationQuery) -> Tuple[int, List[ConversationSummary]]:
+        """One page of conversations matching `query`, newest first, and how many match in all.
+
+        Done in SQL over Rasa's events table (one GROUP BY), so the list stays fast with tens
+        of thousands of conversations; a transcript is read on its own with conversations().
+        """
+        flags = {name: f"MAX(CASE WHEN {condition} THEN 1 ELSE 0 END)" for name, condition in OUTCOME_FILTERS.items()}
+        having: List[str] = []
+        params: Dict[str, Any] = {"limit": max(1, min(query.limit, 500)), "offset": max(0, query.offset)}
+        if query.since is not None:
+            having.append("MIN(timestamp) >= :since")
+            params["since"] = query.since
+        if query.until is not None:
+            having.append("MIN(timestamp) < :until")
+            params["until"] = query.until
+        if query.outcome:
+            if query.outcome not in OUTCOME_FILTERS:
+                raise ValueError(f"unknown outcome {query.outcome!r}")
+            having.append(f"{flags[query.outcome]} = 1")
+        if query.topic:
+            having.append("MAX(CASE WHEN type_name = 'user' AND data LIKE :topic ESCAPE '!' THEN 1 ELSE 0 END) = 1")
+            params["topic"] = f'%"intent_response_key": "faq/{_like_escape(query.topic)}"%'
+        if query.text:
+            having.append(
+                "MAX(CASE WHEN type_name = 'user' AND LOWER(data) LIKE :text ESCAPE '!' THEN 1 ELSE 0 END) = 1"
+            )
+            params["text"] = f'%"text": "%{_like_escape(query.text.lower())}%'
+        grouped = (
+            "SELECT sender_id, MIN(timestamp) AS started, MAX(timestamp) AS last, "
+            "SUM(CASE WHEN type_name = 'user' THEN 1 ELSE 0 END) AS messages, "
+            + ", ".join(f"{expr} AS {name}" for name, expr in flags.items())
+            + " FROM events GROUP BY sender_id"
+            + (" HAVING " + " AND ".join(having) if having else "")
+        )
+        try:
+            if not inspect(self.engine).has_table("events"):
+                return 0, []
+            with self.engine.connect() as connection:
+                total = connection.execute(text(f"SELECT COUNT(*) FROM ({grouped}) AS matching"), params).scalar()
+                rows = connection.execute(
+                    text(grouped + " ORDER BY started DESC LIMIT :limit OFFSET :offset"), params
+                ).fetchall()
+        except Exception as error:
+            raise TrackerStoreError(f"conversation store unavailable: {type(error).__name__}: {error}") from error
+        firsts = self._first_messages([row.sender_id for row in rows])
+        summaries = [
+            ConversationSummary(
+                sender_id=row.sender_id,
+                started=float(row.started or 0.0),
+                last=float(row.last or 0.0),
+                messages=int(row.messages or 0),
+                outcomes=tuple(name for name in OUTCOME_FILTERS if getattr(row, name)),
+                first_message=firsts.get(row.sender_id, ""),
+            )
+            for row in rows
+        ]
+        return int(total or 0), summaries
+
+    def _first_messages(self, sender_ids: Sequence[str]) -> Dict[str, str]:
+        """The first typed (not clicked) visitor message of each conversation."""
+        if not sender_ids:
+            return {}
+        names = [f"s{i}" for i in range(len(sender_ids))]
+        query = (
+            "SELECT sender_id, data FROM events WHERE type_name = 'user' AND sender_id IN ("
+            + ", ".join(f":{name}" for name in names)
+            + ") ORDER BY id"
+        )
+        firsts: Dict[str, str] = {}
+        with self.engine.connect() as connection:
+            for sender, data in connection.execute(text(query), dict(zip(names, sender_ids))):
+                if sender in firsts:
+                    continue
+                try:
+                    typed = str(json.loads(data).get("text") or "")
+                except (TypeError, ValueError):
+                    continue
+                if typed and not typed.startswith("/"):
+                    firsts[sender] = typed
+        return firsts
+
     def conversations(self, sender_id: Optional[str] = None) -> List[Conversation]:
         """Every conversation (or one), newest first."""
+        return self.conversations_of(None if sender_id is None else [sender_id])
+
+    def conversations_of(self, sender_ids: Optional[Sequence[str]]) -> List[Conversation]:
+        """These conversations (all when None), newest first; ask in chunks of a few hundred."""
         grouped: Dict[str, List[Dict[str, Any]]] = {}
-        for sender, data in self._events(sender_id):
+        for sender, data in self._events(sender_ids):
             try:
                 grouped.setdefault(sender, []).append(json.loads(data))
             except (TypeError, ValueError):

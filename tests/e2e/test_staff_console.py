@@ -51,6 +51,18 @@ def _seed_reports(path: Path) -> None:
             SlotSet("safety_flags", flags, timestamp=at + 0.2),
         ]
         asyncio.run(store.save(DialogueStateTracker.from_events(sender, events)))
+    at = 1_790_000_200.0
+    booked = [
+        UserUttered("can I book for friday", intent={"name": "book_appointment", "confidence": 0.97}, timestamp=at),
+        SlotSet("requested_slot", "name", timestamp=at + 1),
+        UserUttered("Harriet Vance", intent={"name": "inform", "confidence": 0.9}, timestamp=at + 2),
+        SlotSet("name", "Harriet Vance", timestamp=at + 3),
+        SlotSet("requested_slot", "phone", timestamp=at + 4),
+        UserUttered("212 555 0143", intent={"name": "inform", "confidence": 0.9}, timestamp=at + 5),
+        SlotSet("phone", "+12125550143", timestamp=at + 6),
+        ActionExecuted("action_submit_booking", timestamp=at + 7),
+    ]
+    asyncio.run(store.save(DialogueStateTracker.from_events("visitor-booked", booked)))
 
 
 def _staff(args, env, stdin=""):
@@ -108,13 +120,13 @@ def console() -> Iterator[Console]:
         process.wait(timeout=20)
 
 
-def _signed_in(console: Console) -> requests.Session:
+def _signed_in(console: Console, name: str = "maria", password: str = PASSWORD) -> requests.Session:
     session = requests.Session()
     form = session.get(console.url + "/login", timeout=10).text
     token = form.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
     reply = session.post(
         console.url + "/login",
-        data={"username": "maria", "password": PASSWORD, "csrf_token": token},
+        data={"username": name, "password": password, "csrf_token": token},
         allow_redirects=False,
         timeout=10,
     )
@@ -250,4 +262,46 @@ def test_booking_requests_in_the_browser(browser, console, width, height, name):
     assert _axe_violations(page) == []
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    context.close()
+
+
+def test_conversation_exports_mask_personal_data_unless_an_admin_asks(console):
+    staff = _signed_in(console, "lockme2", "throwaway password 2")
+    masked = staff.get(console.url + "/conversations.csv?personal_data=show", timeout=10)
+    assert masked.status_code == 200 and masked.headers["Content-Type"].startswith("text/csv")
+    assert "visitor-booked" in masked.text and "[name]" in masked.text
+    assert "Harriet" not in masked.text and "555" not in masked.text  # not an admin: masked anyway
+    assert "CSV with personal data" not in staff.get(console.url + "/conversations", timeout=10).text
+    admin = _signed_in(console)
+    shown = admin.get(console.url + "/conversations.csv?personal_data=show&outcome=booked", timeout=10)
+    assert "Harriet Vance" in shown.text and "visitor-red" not in shown.text
+    [entry] = [e for e in AccountStore(console.db_url).audit() if e.action.startswith("conversations exported")]
+    assert (entry.actor, entry.target, entry.new_value) == ("maria", "outcome=booked", "1")
+    assert admin.get(console.url + "/conversations?since=yesterday", timeout=10).status_code == 400
+    assert admin.get(console.url + "/conversations/nobody-here", timeout=10).status_code == 404
+    assert requests.get(console.url + "/conversations.csv", allow_redirects=False, timeout=10).status_code == 303
+
+
+@pytest.mark.parametrize("width, height, name", [(1280, 860, "desktop"), (820, 1180, "tablet")])
+def test_conversations_in_the_browser(browser, console, width, height, name):  # noqa: F811
+    context = browser.new_context(viewport={"width": width, "height": height}, bypass_csp=True)
+    page = context.new_page()
+    _sign_in(page, console)
+    page.get_by_role("link", name="Conversations").click()
+    expect(page.get_by_text("3 conversations, newest first")).to_be_visible()
+    page.get_by_label("What happened").select_option(label="After-treatment report")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_text("2 conversations match")).to_be_visible()
+    expect(page.get_by_text("bit of peeling on my nose")).to_be_visible()  # the first message
+    assert _axe_violations(page) == []
+    page.screenshot(path=str(ARTIFACTS / f"console-conversations-{name}.png"), full_page=True)
+    page.get_by_label("Visitor wrote").fill("LIPS")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_text("1 conversation match")).to_be_visible()
+    page.get_by_role("link", name="Read").click()
+    expect(page.get_by_text("my lips are swelling up since the session")).to_be_visible()
+    expect(page.get_by_text("After-treatment report", exact=True)).to_be_visible()
+    expect(page.get_by_text("100% sure")).to_be_visible()
+    assert _axe_violations(page) == []
+    page.screenshot(path=str(ARTIFACTS / f"console-transcript-{name}.png"), full_page=True)
     context.close()

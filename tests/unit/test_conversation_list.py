@@ -1,0 +1,150 @@
+"""The console's conversation list: filters done in SQL, labels staff can read, masked exports."""
+
+import asyncio
+import csv
+import io
+from datetime import datetime
+
+import pytest
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from clinic.settings import load_settings
+from staff import conversation_views as views
+from storage.conversations import ConversationQuery, TrackerReader
+
+NY = load_settings().zone
+
+
+def _at(day: int, hour: int) -> float:
+    return datetime(2026, 11, day, hour, tzinfo=NY).timestamp()
+
+
+def _faq(text, topic, confidence, at):
+    return UserUttered(
+        text,
+        intent={"name": "faq", "confidence": 0.99},
+        parse_data={
+            "intent": {"name": "faq", "confidence": 0.99},
+            "response_selector": {
+                "faq": {"response": {"intent_response_key": f"faq/{topic}", "confidence": confidence}}
+            },
+        },
+        timestamp=at,
+    )
+
+
+CONVERSATIONS = {
+    "answered": [
+        _faq("how long is the downtime?", "recovery", 0.93, _at(20, 10)),
+        BotUttered("Redness for a few days ...", timestamp=_at(20, 10) + 1),
+    ],
+    "missed": [
+        UserUttered(
+            "do you do laser_hair 100% off?", intent={"name": "nlu_fallback", "confidence": 0.3}, timestamp=_at(22, 9)
+        ),
+        ActionExecuted("action_default_fallback", timestamp=_at(22, 9) + 1),
+    ],
+    "booked": [
+        _faq("what does it cost", "cost", 0.88, _at(24, 15)),
+        ActionExecuted("booking_form", timestamp=_at(24, 15) + 1),
+        SlotSet("requested_slot", "name", timestamp=_at(24, 15) + 2),
+        UserUttered("Harriet Vance", intent={"name": "inform", "confidence": 0.9}, timestamp=_at(24, 15) + 3),
+        SlotSet("name", "Harriet Vance", timestamp=_at(24, 15) + 4),
+        SlotSet("requested_slot", "phone", timestamp=_at(24, 15) + 5),
+        UserUttered("212 555 0143", intent={"name": "inform", "confidence": 0.9}, timestamp=_at(24, 15) + 6),
+        SlotSet("phone", "+12125550143", timestamp=_at(24, 15) + 7),
+        BotUttered("Thanks Harriet Vance, we'll call you on (212) 555-0143.", timestamp=_at(24, 15) + 8),
+        ActionExecuted("action_submit_booking", timestamp=_at(24, 15) + 9),
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def reader(tmp_path_factory):
+    path = tmp_path_factory.mktemp("tracker") / "tracker.db"
+    store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(path))
+    for sender, events in CONVERSATIONS.items():
+        asyncio.run(store.save(DialogueStateTracker.from_events(sender, events)))
+    return TrackerReader(f"sqlite:///{path}")
+
+
+def _ids(reader, **query):
+    return [s.sender_id for s in reader.summaries(ConversationQuery(**query))[1]]
+
+
+def test_the_list_is_newest_first_with_counts_and_outcomes(reader):
+    total, found = reader.summaries(ConversationQuery())
+    assert total == 3 and [s.sender_id for s in found] == ["booked", "missed", "answered"]
+    booked = found[0]
+    assert booked.messages == 3 and booked.outcomes == ("booked",)
+    assert booked.first_message == "what does it cost"
+    assert found[1].outcomes == ("unanswered",) and found[2].outcomes == ()
+
+
+def test_filters_by_outcome_topic_words_and_dates(reader):
+    assert _ids(reader, outcome="booked") == ["booked"]
+    assert _ids(reader, outcome="unanswered") == ["missed"]
+    assert _ids(reader, topic="recovery") == ["answered"]
+    assert _ids(reader, topic="what_is") == []
+    assert _ids(reader, text="DOWNTIME") == ["answered"]
+    # LIKE's wildcards in what staff type are literal characters
+    assert _ids(reader, text="laser_hair 100%") == ["missed"] and _ids(reader, text="laser%hair") == []
+    settings = load_settings()
+    since = views.Filters(since="2026-11-21", until="2026-11-22").query(settings)
+    assert _ids(reader, since=since.since, until=since.until) == ["missed"]  # "To" includes its whole day
+
+
+def test_paging(reader):
+    assert _ids(reader, limit=2) == ["booked", "missed"]
+    assert _ids(reader, limit=2, offset=2) == ["answered"]
+    assert reader.summaries(ConversationQuery(limit=2, offset=2))[0] == 3
+
+
+def test_bad_filters_are_refused_with_the_reason():
+    settings = load_settings()
+    with pytest.raises(views.QueryError, match="not a date"):
+        views.Filters(since="26/11/2026").query(settings)
+    with pytest.raises(views.QueryError, match="before"):
+        views.Filters(since="2026-11-26", until="2026-11-01").query(settings)
+    with pytest.raises(views.QueryError, match="topics"):
+        views.Filters(topic="price'; drop table events").query(settings)
+    with pytest.raises(views.QueryError, match="outcomes"):
+        views.Filters(outcome="everything").query(settings)
+
+
+def test_filters_from_the_query_string_survive_junk():
+    filters = views.Filters.from_args({"page": ["-4"], "text": ["x" * 500], "topic": ["cost"]})
+    assert filters.page == 1 and len(filters.text) == 200 and filters.topic == "cost"
+    assert views.Filters.from_args({"page": ["two"]}).page == 1
+    assert views.Filters(topic="cost", page=2).link(page=3) == "topic=cost&page=3"
+
+
+def test_transcript_shows_plain_topics_confidence_and_personal_data_to_staff(reader):
+    conversation = reader.conversations("booked")[0]
+    lines = views.describe_transcript(conversation, load_settings())
+    first = lines[0]
+    assert (first["label"], first["confidence"], first["when"]) == ("Prices and payment", 88, "15:00:00")
+    assert any(line["text"] == "Harriet Vance" and line["form_answer"] for line in lines)
+    assert "Harriet Vance" in lines[-1]["text"]
+
+
+def test_export_masks_names_phones_and_health_answers_unless_asked(reader):
+    conversations = reader.conversations()
+    out = io.StringIO()
+    assert views.export_csv(conversations, out, load_settings()) == 3
+    text = out.getvalue()
+    assert "Harriet" not in text and "555" not in text and "[name]" in text and "[phone]" in text
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert rows[0].keys() == set(views.CSV_FIELDS)
+    assert {row["understood_as"] for row in rows} >= {"Prices and payment", "Not understood", "Recovery and aftercare"}
+    unmasked = io.StringIO()
+    views.export_csv(conversations, unmasked, load_settings(), masked=False)
+    assert "Harriet Vance" in unmasked.getvalue()
+
+
+def test_export_defuses_spreadsheet_formulas():
+    assert views._csv_safe('=HYPERLINK("x")') == '\'=HYPERLINK("x")'
+    assert views._csv_safe("hello") == "hello"

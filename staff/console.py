@@ -19,7 +19,7 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from functools import wraps
 from pathlib import Path
-from typing import Any, Callable, Coroutine, Dict, Optional
+from typing import Any, Callable, Coroutine, Dict, List, Optional, Tuple
 from urllib.parse import unquote
 
 import phonenumbers
@@ -27,15 +27,17 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+from zoneinfo import available_timezones
 
 from clinic.dates import day_parts
-from clinic.paths import tracker_db_url
+from clinic.paths import settings_path, tracker_db_url
 from clinic.red_flags import default_signs
-from clinic.settings import ClinicSettings, current_settings
+from clinic.settings import WEEKDAYS, ClinicSettings, current_settings
 from clinic.topics import TOPIC_NAMES
-from staff import conversation_views
+from staff import clinic_details, conversation_views
 from staff.accounts import Accounts
 from staff.console_auth import LOGIN_COOKIE, SESSION_COOKIE, ConsoleAuth, Session
+from staff.file_edits import EditConflictError
 from storage.bookings import KIND_CALLBACK, STATUS_CONTACTED, BookingStore, StoredRequest
 from storage.conversations import TrackerReader
 from storage.staff_accounts import AccountStore
@@ -59,6 +61,7 @@ SIGN_IN_MESSAGES = {
     "locked": "This account is locked for 15 minutes after too many wrong passwords. Ask an admin, or try later.",
     "disabled": "This account is switched off. Ask an admin to turn it back on.",
 }
+TIME_ZONES = sorted(zone for zone in available_timezones() if "/" in zone and not zone.startswith(("Etc/", "SystemV/")))
 EXPORT_LIMIT = 5000  # conversations in one CSV; narrow the dates for more
 Handler = Callable[..., Coroutine[Any, Any, HTTPResponse]]
 
@@ -370,6 +373,53 @@ def create_app(
             content_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": 'attachment; filename="conversations.csv"'},
         )
+
+    def details_page(
+        session: Session,
+        form: clinic_details.DetailsForm,
+        errors: Optional[Dict[str, str]] = None,
+        message: str = "",
+        lost: Optional[List[Tuple[str, str]]] = None,
+        status: int = 200,
+    ) -> HTTPResponse:
+        return page(
+            "clinic.html",
+            status=status,
+            user=session.user,
+            csrf_token=session.csrf_token,
+            form=form,
+            errors=errors or {},
+            message=message,
+            lost=lost or [],
+            weekdays=WEEKDAYS,
+            zones=TIME_ZONES,
+            extra_price_rows=clinic_details.PRICE_ROWS_EXTRA,
+            clinic=_clinic_name(),
+            active="clinic",
+        )
+
+    @app.get("/clinic")
+    @signed_in()
+    async def clinic_page(request: Request, session: Session) -> HTTPResponse:
+        saved = request.args.get("saved")
+        message = f"Saved: {saved} change(s). New conversations use them now." if saved else ""
+        return details_page(session, clinic_details.load_form(settings_path()), message=message)
+
+    @app.post("/clinic")
+    @signed_in()
+    async def save_clinic(request: Request, session: Session) -> HTTPResponse:
+        form = clinic_details.form_from_post({k: v[0] for k, v in (request.form or {}).items() if v})
+        try:
+            result, changes = clinic_details.save(settings_path(), form)
+        except EditConflictError:
+            saved = clinic_details.load_form(settings_path())
+            lost = clinic_details.differences(form, saved)
+            return details_page(session, saved, lost=lost, status=409)
+        if not result.ok:
+            return details_page(session, form, errors=result.errors, status=400)
+        for what, before, after in changes:
+            accounts.audit(session.user.name, "clinic details changed", what, before, after)
+        return response.redirect(f"/clinic?saved={len(changes)}", status=303)
 
     @app.get("/api/bookings/new")
     @signed_in(json_api=True)

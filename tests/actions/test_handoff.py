@@ -41,3 +41,19 @@ def test_closed_clinic_gives_hours(at, dispatcher, make_tracker):
     asyncio.run(ActionHandoffToHuman().run(dispatcher, make_tracker("a person please"), {}))
     [message] = dispatcher.messages
     assert "closed right now" in message["text"] and "Sun closed" in message["text"]
+
+
+def test_hours_saved_in_the_console_reach_the_next_hand_off(at, dispatcher, make_tracker, tmp_path, monkeypatch):
+    from clinic.paths import REPO_ROOT
+    from staff import clinic_details
+
+    settings = tmp_path / "clinic.yml"
+    settings.write_text((REPO_ROOT / "clinic.yml").read_text())
+    monkeypatch.setenv("CLINIC_SETTINGS", str(settings))
+    at(datetime(2026, 11, 29, 10, 0, tzinfo=NEW_YORK))  # Sunday
+    form = clinic_details.load_form(settings)
+    form.hours["sunday"] = ("09:30", "13:00", False)
+    assert clinic_details.save(settings, form)[0].ok
+    asyncio.run(ActionHandoffToHuman().run(dispatcher, make_tracker("a person please"), {}))
+    [message] = dispatcher.messages
+    assert "open now until 13:00" in message["text"]

@@ -33,9 +33,10 @@ CONTRACT_CHECK = Path(os.environ.get("SHARED_DIR") or REPO_ROOT.parent / "shared
 
 
 class Console:
-    def __init__(self, url: str, db_url: str) -> None:
+    def __init__(self, url: str, db_url: str, settings: Path) -> None:
         self.url = url
         self.db_url = db_url
+        self.settings = settings
 
 
 def _seed_reports(path: Path) -> None:
@@ -79,7 +80,9 @@ def console() -> Iterator[Console]:
     db_url = f"sqlite:///{work / 'clinic.db'}"
     tracker_url = f"sqlite:///{work / 'tracker.db'}"
     _seed_reports(work / "tracker.db")
-    env = {**os.environ, "CLINIC_DB_URL": db_url, "TRACKER_DB_URL": tracker_url}
+    settings = work / "clinic.yml"  # the Clinic details page edits this copy
+    settings.write_text((REPO_ROOT / "clinic.yml").read_text())
+    env = {**os.environ, "CLINIC_DB_URL": db_url, "TRACKER_DB_URL": tracker_url, "CLINIC_SETTINGS": str(settings)}
     _staff(["user", "add", "maria", "--admin"], env, PASSWORD + "\n")
     _staff(["user", "add", "lockme"], env, "throwaway password 1\n")
     _staff(["user", "add", "lockme2"], env, "throwaway password 2\n")
@@ -114,7 +117,7 @@ def console() -> Iterator[Console]:
             assert process.poll() is None, (work / "console.log").read_text()
             time.sleep(0.3)
     try:
-        yield Console(url, db_url)
+        yield Console(url, db_url, settings)
     finally:
         process.terminate()
         process.wait(timeout=20)
@@ -304,4 +307,76 @@ def test_conversations_in_the_browser(browser, console, width, height, name):  #
     expect(page.get_by_text("100% sure")).to_be_visible()
     assert _axe_violations(page) == []
     page.screenshot(path=str(ARTIFACTS / f"console-transcript-{name}.png"), full_page=True)
+    context.close()
+
+
+def _form_values(html: str) -> dict:
+    """The clinic details form's fields as the browser would post them."""
+    import re
+
+    values = {
+        name: value
+        for name, value in re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', html)
+        if not name.endswith("_closed")  # checkboxes: sent only when checked
+    }
+    values.update({name: "1" for name in re.findall(r'name="([a-z]+_closed)" value="1" checked', html)})
+    values["timezone"] = "America/New_York"
+    return values
+
+
+def test_two_staff_saving_clinic_details_at_once_lose_neither_edit(console):
+    from clinic.settings import load_settings
+
+    alice, bob = _signed_in(console), _signed_in(console)
+    alice_form = _form_values(alice.get(console.url + "/clinic", timeout=10).text)
+    bob_form = _form_values(bob.get(console.url + "/clinic", timeout=10).text)
+    alice_form["address"] = "1 New Street, New York, NY 10001"
+    bob_form["phone"] = "(212) 555-0199"
+    first = alice.post(console.url + "/clinic", data=alice_form, allow_redirects=False, timeout=10)
+    assert first.status_code == 303
+    second = bob.post(console.url + "/clinic", data=bob_form, timeout=10)
+    assert second.status_code == 409 and "Someone else saved the clinic details" in second.text
+    assert "(212) 555-0199" in second.text  # bob sees the value he would lose
+    saved = load_settings(console.settings)
+    assert saved.address == "1 New Street, New York, NY 10001" and saved.phone == "(212) 555-0100"
+    without_token = {k: v for k, v in bob_form.items() if k != "csrf_token"}
+    assert bob.post(console.url + "/clinic", data=without_token, timeout=10).status_code == 403
+    entries = [e for e in AccountStore(console.db_url).audit() if e.action == "clinic details changed"]
+    assert [(e.target, e.old_value, e.new_value) for e in entries] == [
+        ("address", "120 Example Avenue, Suite 4, New York, NY 10001", "1 New Street, New York, NY 10001")
+    ]
+
+
+@pytest.mark.parametrize("width, height, name", [(1280, 860, "desktop"), (820, 1180, "tablet")])
+def test_clinic_details_in_the_browser(browser, console, width, height, name):  # noqa: F811
+    from clinic.settings import load_settings
+
+    context = browser.new_context(viewport={"width": width, "height": height}, bypass_csp=True)
+    page = context.new_page()
+    _sign_in(page, console)
+    page.get_by_role("link", name="Clinic details").click()
+    before = console.settings.read_text()
+    assert _axe_violations(page) == []
+    page.screenshot(path=str(ARTIFACTS / f"console-clinic-{name}.png"), full_page=True)
+    page.get_by_label("Phone visitors call").fill("555")
+    page.get_by_label("Sunday opens").fill("13:00")
+    page.get_by_label("Sunday closes").fill("11:00")
+    page.get_by_label("Closed all day on Sunday").uncheck()
+    page.get_by_role("button", name="Save clinic details").click()
+    expect(page.get_by_role("alert")).to_contain_text("Nothing was saved")
+    expect(page.locator("#c-phone-error")).to_have_text("'555' is not a valid number for region US")
+    expect(page.locator("#c-sunday-error")).to_have_text("Closing time must be after opening time")
+    expect(page.get_by_label("Phone visitors call")).to_have_attribute("aria-invalid", "true")
+    assert _axe_violations(page) == []
+    page.screenshot(path=str(ARTIFACTS / f"console-clinic-errors-{name}.png"), full_page=True)
+    assert console.settings.read_text() == before  # nothing written
+    page.get_by_label("Phone visitors call").fill("(212) 555-0100")
+    closes = "12:00" if name == "desktop" else "12:30"
+    page.get_by_label("Sunday opens").fill("10:00")
+    page.get_by_label("Sunday closes").fill(closes)
+    page.get_by_role("button", name="Save clinic details").click()
+    expect(page.get_by_role("status")).to_contain_text("New conversations use them now")
+    assert load_settings(console.settings).opening_hours["sunday"].describe() == f"10:00–{closes}"
+    page.get_by_role("link", name="Audit log").click()
+    expect(page.get_by_role("cell", name="opening hours, sunday").first).to_be_visible()
     context.close()

@@ -79,37 +79,47 @@ def load_model(model: Path, rasa_url: str, token: str) -> float:
     return time.monotonic() - started
 
 
-def reload(root: Path = REPO_ROOT, force: bool = False) -> Path:
+def reload(root: Path = REPO_ROOT, force: bool = False, model: Optional[Path] = None) -> Tuple[str, Path]:
+    """Train if stale (unless `model` is given) and load it; returns (model served before, model now)."""
     rasa_url, token = server_address()
-    serving_model(rasa_url, token)  # fail fast, before training, if the server is not there
-    try:
-        model = train_if_stale(root)
-    except subprocess.CalledProcessError as error:
-        raise ReloadError(f"training failed (exit code {error.returncode}); the running model is unchanged") from error
+    before = serving_model(rasa_url, token)  # fail fast, before training, if the server is not there
+    if model is None:
+        try:
+            model = train_if_stale(root)
+        except subprocess.CalledProcessError as error:
+            raise ReloadError(
+                f"training failed (exit code {error.returncode}); the running model is unchanged"
+            ) from error
+    elif not model.exists():
+        raise ReloadError(f"{model} does not exist")
     serving = serving_model(rasa_url, token)
     if serving == model.name and not force:
         print(f"The assistant already serves {model.name}; nothing to do.")
-        return model
+        return before, model
     print(
         f"Loading {model.name} into the assistant at {rasa_url} (messages wait while it loads, none are lost)...",
         flush=True,
     )
     seconds = load_model(model, rasa_url, token)
     print(f"Live: the assistant now serves {model.name} (loaded in {seconds:.1f} s).")
-    return model
+    return before, model
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--root", type=Path, default=REPO_ROOT, help=argparse.SUPPRESS)
     parser.add_argument("--force", action="store_true", help="load the model even if it is already serving")
+    parser.add_argument("--model", type=Path, help="load this model file instead of training (going back)")
+    parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)  # JSON {before, model} for the console
     args = parser.parse_args()
     started = time.monotonic()
     try:
-        reload(args.root.resolve(), args.force)
+        before, model = reload(args.root.resolve(), args.force, args.model)
     except ReloadError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    if args.result:
+        args.result.write_text(json.dumps({"before": before, "model": model.name}))
     print(f"From edit to live: {time.monotonic() - started:.0f} s.")
     return 0
 

@@ -6,17 +6,16 @@ then lists every failed story from Rasa's failed_test_stories.yml.
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 import sys
 from pathlib import Path
-from typing import List
+from typing import List, Optional
 
 import yaml
 
 from clinic.paths import REPO_ROOT
 from ops.rasa_env import rasa_env
-
-OUT = REPO_ROOT / "results" / "stories"
 
 
 def failed_story_names(report: Path) -> List[str]:
@@ -26,10 +25,14 @@ def failed_story_names(report: Path) -> List[str]:
     return [story.get("story", "?") for story in data.get("stories") or []]
 
 
-def main() -> int:
+def main(argv: Optional[List[str]] = None) -> int:
     from ops.training import current_model
 
-    model = current_model(REPO_ROOT)
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--root", type=Path, default=REPO_ROOT, help=argparse.SUPPRESS)
+    root = parser.parse_args(argv).root.resolve()
+    out = root / "results" / "stories"
+    model = current_model(root)
     if model is None:
         print("error: no current model; run `make train` first", file=sys.stderr)
         return 1
@@ -45,10 +48,10 @@ def main() -> int:
             f"--model={model}",
             "--stories=tests/stories",
             "--nlu=data/nlu/smalltalk.yml",
-            f"--out={OUT}",
+            f"--out={out}",
             "--no-plot",
         ],
-        cwd=REPO_ROOT,
+        cwd=root,
         env=rasa_env(),
         capture_output=True,
         text=True,
@@ -58,15 +61,14 @@ def main() -> int:
         print(f"error: rasa test exited with {result.returncode}", file=sys.stderr)
         return 1
     stories = sum(
-        len((yaml.safe_load(p.read_text()) or {}).get("stories") or [])
-        for p in (REPO_ROOT / "tests/stories").glob("*.yml")
+        len((yaml.safe_load(p.read_text()) or {}).get("stories") or []) for p in (root / "tests/stories").glob("*.yml")
     )
-    failed = failed_story_names(OUT / "failed_test_stories.yml")
+    failed = failed_story_names(out / "failed_test_stories.yml")
     if failed:
         for name in failed:
             print(f"FAILED story: {name}", file=sys.stderr)
         print(
-            f"{len(failed)} of {stories} test stories failed; details in {OUT / 'failed_test_stories.yml'}",
+            f"{len(failed)} of {stories} test stories failed; details in {out / 'failed_test_stories.yml'}",
             file=sys.stderr,
         )
         return 1

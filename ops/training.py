@@ -91,9 +91,10 @@ def train_if_stale(root: Path = REPO_ROOT, force: bool = False) -> Path:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--force", action="store_true", help="train even if the model is current")
+    parser.add_argument("--root", type=Path, default=REPO_ROOT, help=argparse.SUPPRESS)
     args = parser.parse_args()
     try:
-        train_if_stale(force=args.force)
+        train_if_stale(args.root.resolve(), force=args.force)
     except subprocess.CalledProcessError as error:
         raise SystemExit(f"error: rasa train failed with exit code {error.returncode}") from None
 

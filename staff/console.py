@@ -30,14 +30,15 @@ from sanic.response import HTTPResponse
 from zoneinfo import available_timezones
 
 from clinic.dates import day_parts
-from clinic.paths import settings_path, tracker_db_url
+from clinic.paths import REPO_ROOT, VAR_DIR, settings_path, tracker_db_url
 from clinic.red_flags import default_signs
 from clinic.settings import WEEKDAYS, ClinicSettings, current_settings
 from clinic.topics import TOPIC_NAMES
-from staff import clinic_details, conversation_views
+from staff import clinic_details, conversation_views, review, teach, text_edits
 from staff.accounts import Accounts
 from staff.console_auth import LOGIN_COOKIE, SESSION_COOKIE, ConsoleAuth, Session
 from staff.file_edits import EditConflictError
+from staff.go_live import GoLive, GoLiveError
 from storage.bookings import KIND_CALLBACK, STATUS_CONTACTED, BookingStore, StoredRequest
 from storage.conversations import TrackerReader
 from storage.staff_accounts import AccountStore
@@ -62,6 +63,14 @@ SIGN_IN_MESSAGES = {
     "disabled": "This account is switched off. Ask an admin to turn it back on.",
 }
 TIME_ZONES = sorted(zone for zone in available_timezones() if "/" in zone and not zone.startswith(("Etc/", "SystemV/")))
+TEACH_LIMIT = 100  # questions on the Teach page at once, most asked first
+TEACH_MESSAGES = {
+    "started": "Thank you. The assistant is learning now; the progress is shown below.",
+    "queued": 'Saved. A training is already running; press "Put live now" when it ends to include these too.',
+    "ignored": "Those questions are hidden from this list now.",
+    "nothing": "Nothing was chosen, so nothing changed.",
+    "back": "The assistant answers with the previous model again.",
+}
 EXPORT_LIMIT = 5000  # conversations in one CSV; narrow the dates for more
 Handler = Callable[..., Coroutine[Any, Any, HTTPResponse]]
 
@@ -111,9 +120,17 @@ def create_app(
     secret: str,
     name: str = "clinic_staff_console",
     tracker_url: Optional[str] = None,
+    root: Path = REPO_ROOT,
+    state_dir: Path = VAR_DIR,
 ) -> Sanic:
     app = Sanic(name)
     tracker_url = tracker_url or tracker_db_url()
+    ignored = teach.IgnoredQuestions(state_dir / "teach_ignored.json")
+    go_live = GoLive(
+        root=root,
+        state_dir=state_dir,
+        on_live=lambda who, before, after: accounts.audit(who, "model put live", "assistant", before, after),
+    )
     app.config.REQUEST_MAX_SIZE = 64 * 1024  # forms are small; anything bigger is refused with 413
     auth = ConsoleAuth(accounts, secret)
     templates = _templates()
@@ -421,12 +438,171 @@ def create_app(
             accounts.audit(session.user.name, "clinic details changed", what, before, after)
         return response.redirect(f"/clinic?saved={len(changes)}", status=303)
 
+    # -- Teach -----------------------------------------------------------------------
+    def teach_items(period: str) -> List[teach.TeachItem]:
+        conversations = TrackerReader(tracker_url).messages_since(teach.since(period))
+        items = teach.missed_questions(conversations, root / "data", ignored.keys(), current_settings().phone_region)
+        return items[:TEACH_LIMIT]
+
+    def job_page(template: str, session: Session, status: int = 200, **values: Any) -> HTTPResponse:
+        return page(
+            template,
+            status=status,
+            user=session.user,
+            csrf_token=session.csrf_token,
+            job=go_live.status(),
+            clinic=_clinic_name(),
+            **values,
+        )
+
+    @app.get("/teach")
+    @signed_in()
+    async def teach_page(request: Request, session: Session) -> HTTPResponse:
+        period = str(request.args.get("period")) if request.args.get("period") in teach.PERIODS else "30"
+        return job_page(
+            "teach.html",
+            session,
+            items=teach_items(period),
+            period=period,
+            periods=teach.PERIODS,
+            teachable=teach.TEACHABLE,
+            limit=TEACH_LIMIT,
+            message=TEACH_MESSAGES.get(request.args.get("done") or "", ""),
+            active="teach",
+        )
+
+    @app.post("/teach")
+    @signed_in()
+    async def teach_post(request: Request, session: Session) -> HTTPResponse:
+        form = request.form or {}
+        period = str(form.get("period")) if form.get("period") in teach.PERIODS else "30"
+        choices = {
+            # "Another topic..." wins over the radio buttons when staff chose one there.
+            str(form.get(f"key_{n}")): str(form.get(f"label_{n}_other") or form.get(f"label_{n}") or teach.LATER)
+            for n in range(TEACH_LIMIT)
+            if form.get(f"key_{n}")
+        }
+        try:
+            taught = teach.teach(choices, teach_items(period), root / "data", ignored)
+        except review.LabelError as error:
+            return response.text(f"Nothing was taught: {error}", status=400)
+        for label, messages in taught.labelled.items():
+            for message in messages:
+                accounts.audit(session.user.name, "question labelled", message, "", teach.TEACHABLE[label])
+        for message in taught.ignored:
+            accounts.audit(session.user.name, "question ignored", message, "", "ignore")
+        if not taught.count:
+            done = "ignored" if taught.ignored else "nothing"
+            return response.redirect(f"/teach?period={period}&done={done}", status=303)
+        started = go_live.start(session.user.name, f"{taught.count} question(s) taught")
+        return response.redirect(f"/teach?period={period}&done={'started' if started else 'queued'}", status=303)
+
+    @app.get("/api/go-live")
+    @signed_in(json_api=True)
+    async def go_live_status(request: Request, session: Session) -> HTTPResponse:
+        return response.json(go_live.status())
+
+    @app.post("/go-live/back")
+    @signed_in()
+    async def go_back(request: Request, session: Session) -> HTTPResponse:
+        try:
+            model = go_live.go_back(session.user.name)
+        except GoLiveError as error:
+            return response.text(f"Could not go back: {error}.", status=409)
+        return response.redirect(f"{_safe_back(request)}?done=back&model={model}", status=303)
+
+    @app.post("/go-live")
+    @signed_in()
+    async def go_live_now(request: Request, session: Session) -> HTTPResponse:
+        go_live.start(session.user.name, "put live from the console")
+        return response.redirect(_safe_back(request), status=303)
+
+    # -- Answers and other messages -------------------------------------------------------
+    @app.get("/answers")
+    @signed_in()
+    async def answers_page(request: Request, session: Session) -> HTTPResponse:
+        return job_page(
+            "answers.html",
+            session,
+            answers=text_edits.list_texts(text_edits.ANSWERS, root),
+            messages=text_edits.list_texts(text_edits.MESSAGES, root),
+            message=TEACH_MESSAGES.get(request.args.get("done") or "", ""),
+            active="answers",
+        )
+
+    def editor_page(
+        session: Session, editable: text_edits.EditableText, text: str, status: int = 200, **values: Any
+    ) -> HTTPResponse:
+        settings = current_settings()
+        return job_page(
+            "edit_text.html",
+            session,
+            status=status,
+            editable=editable,
+            text=text,
+            preview=text_edits.preview(editable, text, settings),
+            max_chars=text_edits.MAX_TEXT_CHARS,
+            active="answers",
+            **values,
+        )
+
+    @app.get("/answers/<kind:str>/<key:str>")
+    @signed_in()
+    async def edit_text_page(request: Request, session: Session, kind: str, key: str) -> HTTPResponse:
+        editable = text_edits.find_text(kind, key, root)
+        if editable is None:
+            return response.text("There is no such text.", status=404)
+        return editor_page(session, editable, editable.text, saved=request.args.get("saved") == "1")
+
+    @app.post("/answers/<kind:str>/<key:str>")
+    @signed_in()
+    async def save_text(request: Request, session: Session, kind: str, key: str) -> HTTPResponse:
+        editable = text_edits.find_text(kind, key, root)
+        if editable is None:
+            return response.text("There is no such text.", status=404)
+        form = request.form or {}
+        text = str(form.get("text") or "").replace("\r\n", "\n")[: text_edits.MAX_TEXT_CHARS * 2]
+        original = str(form.get("original") or "")
+        version = str(form.get("version") or "")
+        problems = text_edits.problems_with(kind, key, text, current_settings(), root)
+        shown = replace(editable, version=version, text=original)  # keep what the editor started from
+        if form.get("action") == "preview" or problems:
+            return editor_page(
+                session,
+                shown,
+                text,
+                status=400 if problems and form.get("action") != "preview" else 200,
+                problems=problems,
+                previewed=True,
+            )
+        try:
+            before, _ = text_edits.save_text(kind, key, text, version, original, root)
+        except EditConflictError:
+            latest = text_edits.find_text(kind, key, root) or editable
+            return editor_page(session, latest, latest.text, status=409, conflict=text)
+        accounts.audit(
+            session.user.name,
+            f"{'answer' if kind == text_edits.ANSWERS else 'message'} edited",
+            editable.title,
+            before,
+            text.strip(),
+        )
+        if editable.goes_live_by_training:
+            go_live.start(session.user.name, f"answer edited: {editable.title}")
+        return response.redirect(f"/answers/{kind}/{key}?saved=1", status=303)
+
     @app.get("/api/bookings/new")
     @signed_in(json_api=True)
     async def new_bookings(request: Request, session: Session) -> HTTPResponse:
         return response.json({"new": len(bookings.list_requests("new"))})
 
     return app
+
+
+def _safe_back(request: Request) -> str:
+    """Where a go-live button sends staff back to: one of the console's own pages, nothing else."""
+    back = str((request.form or {}).get("back") or "/teach")
+    return back if back in ("/teach", "/answers") or back.startswith("/answers/") and "//" not in back else "/teach"
 
 
 def _back(request: Request) -> str:
@@ -446,10 +622,14 @@ def main() -> None:
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=int(os.environ.get("STAFF_PORT", "8081")))
+    parser.add_argument("--root", type=Path, default=REPO_ROOT, help="the project whose files staff edit and train")
+    parser.add_argument("--state-dir", type=Path, default=VAR_DIR, help=argparse.SUPPRESS)
     args = parser.parse_args()
     # A per-start secret signs cookies unless one is set; sessions live on the server anyway.
     secret = os.environ.get(SECRET_ENV_VAR) or secrets.token_urlsafe(32)
-    app = create_app(Accounts(AccountStore()), BookingStore(), secret)
+    app = create_app(
+        Accounts(AccountStore()), BookingStore(), secret, root=args.root.resolve(), state_dir=args.state_dir.resolve()
+    )
     app.run(host=args.host, port=args.port, access_log=False, workers=1)
 
 

@@ -38,6 +38,7 @@ class ReviewItem:
     last_asked: float = 0.0
     reasons: List[str] = field(default_factory=list)
     guess: str = ""
+    guesses: Tuple[str, ...] = ()  # the model's best two labels for the latest asking
 
     @property
     def last_asked_text(self) -> str:
@@ -81,6 +82,7 @@ def collect(
             if message.timestamp >= item.last_asked:
                 item.last_asked, item.message = message.timestamp, masked
                 item.guess = f"{message.label} ({message.confidence:.2f})"
+                item.guesses = message.guesses
             if reason not in item.reasons:
                 item.reasons.append(reason)
     return sorted(items.values(), key=lambda i: (i.last_asked, i.times_asked), reverse=True)
@@ -145,13 +147,21 @@ def read_labels(source: TextIO) -> List[Tuple[int, str, str]]:
 
 
 def apply_labels(source: TextIO, data_dir: Path) -> ApplyResult:
-    """Add labelled messages to the training files. Checks every row first: one bad row, nothing written."""
+    """Add the labelled rows of an exported review file to the training files."""
+    return apply_label_rows(read_labels(source), data_dir)
+
+
+def apply_label_rows(rows: Sequence[Tuple[int, str, str]], data_dir: Path) -> ApplyResult:
+    """Add (line, label, message) rows to the training files; the CLI and the console's Teach page.
+
+    Checks every row first: one bad row, nothing written.
+    """
     blocks = read_all(nlu_files(data_dir))
     existing = {normalise(e.text): (b.intent, b.path, e.line) for b in blocks.values() for e in b.examples}
     result = ApplyResult()
     plan: Dict[str, List[str]] = {}
     errors = []
-    for line, label, message in read_labels(source):
+    for line, label, message in rows:
         if not label or label.lower() == "skip":
             result.skipped_unlabelled += 1
             continue

@@ -75,6 +75,7 @@ class VisitorMessage:
     topic_confidence: Optional[float]
     requested_slot: Optional[str]  # the form question this message answered, if any
     next_action: Optional[str] = None  # what the assistant did next
+    guesses: Tuple[str, ...] = ()  # the model's best two labels (faq/<topic> or an intent), best first
 
     @property
     def label(self) -> str:
@@ -131,6 +132,28 @@ class Conversation:
         return seen
 
 
+MIN_GUESS_CONFIDENCE = 0.02  # below this a label is noise, not a suggestion
+NOT_GUESSES = frozenset({"nlu_fallback", "inform", "faq"})
+
+
+def _best_guesses(parse: Dict[str, Any], count: int = 2) -> Tuple[str, ...]:
+    """The model's best labels for a message, FAQ topics spelled out (faq/<topic>)."""
+    selector = ((parse.get("response_selector") or {}).get("faq") or {}).get("ranking") or []
+    topics = [
+        str(r.get("intent_response_key"))
+        for r in selector
+        if r.get("intent_response_key") and float(r.get("confidence") or 0) >= MIN_GUESS_CONFIDENCE
+    ]
+    labels: List[str] = []
+    for entry in parse.get("intent_ranking") or []:
+        if float(entry.get("confidence") or 0) < MIN_GUESS_CONFIDENCE:
+            continue
+        name = str(entry.get("name") or "")
+        labels.extend(topics[:count] if name == "faq" else [name])
+    labels.extend(topics[:count])  # the selector ranks topics even when another intent won
+    return tuple(dict.fromkeys(label for label in labels if label not in NOT_GUESSES))[:count]
+
+
 def _visitor_message(data: Dict[str, Any], requested_slot: Optional[str]) -> VisitorMessage:
     parse = data.get("parse_data") or {}
     intent = parse.get("intent") or {}
@@ -141,6 +164,7 @@ def _visitor_message(data: Dict[str, Any], requested_slot: Optional[str]) -> Vis
         topic = response.get("intent_response_key")
         topic_confidence = response.get("confidence")
     return VisitorMessage(
+        guesses=_best_guesses(parse),
         timestamp=float(data.get("timestamp") or 0.0),
         text=data.get("text") or "",
         intent=name,
@@ -194,18 +218,28 @@ class TrackerReader:
         self.url = url or tracker_db_url()
         self.engine = create_engine(self.url, future=True)
 
-    def _events(self, sender_ids: Optional[Sequence[str]] = None) -> Iterator[Tuple[str, Any]]:
+    def _events(
+        self, sender_ids: Optional[Sequence[str]] = None, since: Optional[float] = None
+    ) -> Iterator[Tuple[str, Any]]:
         try:
             if not inspect(self.engine).has_table("events"):
                 return iter(())
             query = "SELECT sender_id, data FROM events"
             params: Dict[str, Any] = {}
+            where: List[str] = []
             if sender_ids is not None:
                 if not sender_ids:
                     return iter(())
                 names = [f"s{i}" for i in range(len(sender_ids))]
-                query += " WHERE sender_id IN (" + ", ".join(f":{name}" for name in names) + ")"
+                where.append("sender_id IN (" + ", ".join(f":{name}" for name in names) + ")")
                 params.update(zip(names, sender_ids))
+            if since is not None:
+                # Only what a review of visitors' messages needs: their messages, what the
+                # assistant did next, and the form state (to leave personal answers out).
+                where.append("timestamp >= :since AND type_name IN ('user', 'action', 'slot', 'active_loop')")
+                params["since"] = since
+            if where:
+                query += " WHERE " + " AND ".join(where)
             with self.engine.connect() as connection:
                 rows = connection.execute(text(query + " ORDER BY sender_id, id"), params).fetchall()
         except Exception as error:  # bad URL, server down, unreadable file
@@ -297,10 +331,17 @@ class TrackerReader:
         """Every conversation (or one), newest first."""
         return self.conversations_of(None if sender_id is None else [sender_id])
 
+    def messages_since(self, since: float) -> List[Conversation]:
+        """Conversations' visitor messages since `since` (UNIX seconds), without bot texts: for Teach."""
+        return self._grouped(self._events(None, since))
+
     def conversations_of(self, sender_ids: Optional[Sequence[str]]) -> List[Conversation]:
         """These conversations (all when None), newest first; ask in chunks of a few hundred."""
+        return self._grouped(self._events(sender_ids))
+
+    def _grouped(self, rows: Iterator[Tuple[str, Any]]) -> List[Conversation]:
         grouped: Dict[str, List[Dict[str, Any]]] = {}
-        for sender, data in self._events(sender_ids):
+        for sender, data in rows:
             try:
                 grouped.setdefault(sender, []).append(json.loads(data))
             except (TypeError, ValueError):

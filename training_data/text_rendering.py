@@ -7,6 +7,7 @@ in a visitor's chat. Each problem names the file and line.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Iterable, Iterator, List, Set, Tuple
 
@@ -24,6 +25,8 @@ from clinic.texts import (
 )
 from training_data.datacheck import Problem
 
+# Safety: a red flag's advice leads with the emergency number, before anything else.
+LEADS_WITH = {"symptom_emergency": "clinic_emergency_number"}
 _EXAMPLE_VALUE = "x"  # stands in for a value the sending code gives (a name, a time...)
 
 
@@ -81,6 +84,10 @@ def response_problems(files: List[Path], slots: Set[str], settings: ClinicSettin
     return problems
 
 
+def first_sentence(text: str) -> str:
+    return re.split(r"(?<=[.!?])\s", text.strip(), maxsplit=1)[0]
+
+
 def message_problems(path: Path, settings: ClinicSettings) -> List[Problem]:
     """messages.yml: every message renders with the clinic's details and its declared values."""
     try:
@@ -90,6 +97,17 @@ def message_problems(path: Path, settings: ClinicSettings) -> List[Problem]:
         line = int(where.rsplit(":", 1)[1]) if where.rsplit(":", 1)[-1].isdigit() else 1
         return [Problem(path, line, what or str(error), "fix the entry as the file's header comment describes")]
     problems = []
+    for name, placeholder in LEADS_WITH.items():
+        template = messages.get(name)
+        if template is not None and f"{{{placeholder}}}" not in first_sentence(template.text):
+            problems.append(
+                Problem(
+                    path,
+                    template.line,
+                    f"message '{name}' must send the visitor to {{{placeholder}}} in its first sentence",
+                    f"start it like: Please call {{{placeholder}}} now.",
+                )
+            )
     for name, template in messages.items():
         what = f"message '{name}'"
         allowed = f"the clinic's {_braces(CLINIC_PLACEHOLDERS)}" + (

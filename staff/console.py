@@ -34,7 +34,7 @@ from clinic.paths import REPO_ROOT, VAR_DIR, settings_path, tracker_db_url
 from clinic.red_flags import default_signs
 from clinic.settings import WEEKDAYS, ClinicSettings, current_settings
 from clinic.topics import TOPIC_NAMES
-from staff import clinic_details, conversation_views, review, teach, text_edits
+from staff import clinic_details, conversation_views, insights, review, teach, text_edits
 from staff.accounts import Accounts
 from staff.console_auth import LOGIN_COOKIE, SESSION_COOKIE, ConsoleAuth, Session
 from staff.file_edits import EditConflictError
@@ -438,6 +438,25 @@ def create_app(
             accounts.audit(session.user.name, "clinic details changed", what, before, after)
         return response.redirect(f"/clinic?saved={len(changes)}", status=303)
 
+    @app.get("/insights")
+    @signed_in()
+    async def insights_page(request: Request, session: Session) -> HTTPResponse:
+        settings = current_settings()
+        period = str(request.args.get("period")) if request.args.get("period") in insights.PERIODS else "30"
+        report = insights.build(TrackerReader(tracker_url), bookings, settings, period)
+        return page(
+            "insights.html",
+            user=session.user,
+            csrf_token=session.csrf_token,
+            report=report,
+            period=period,
+            periods=insights.PERIODS,
+            chart_height=insights.CHART_HEIGHT,
+            clinic=settings.name,
+            zone=settings.timezone,
+            active="insights",
+        )
+
     # -- Teach -----------------------------------------------------------------------
     def teach_items(period: str) -> List[teach.TeachItem]:
         conversations = TrackerReader(tracker_url).messages_since(teach.since(period))
@@ -552,7 +571,13 @@ def create_app(
         editable = text_edits.find_text(kind, key, root)
         if editable is None:
             return response.text("There is no such text.", status=404)
-        return editor_page(session, editable, editable.text, saved=request.args.get("saved") == "1")
+        return editor_page(
+            session,
+            editable,
+            editable.text,
+            saved=request.args.get("saved") == "1",
+            message=TEACH_MESSAGES.get(request.args.get("done") or "", ""),
+        )
 
     @app.post("/answers/<kind:str>/<key:str>")
     @signed_in()

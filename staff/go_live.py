@@ -10,6 +10,7 @@ click loads the previous one again.
 from __future__ import annotations
 
 import json
+import logging
 import subprocess
 import sys
 import threading
@@ -20,6 +21,7 @@ from typing import Callable, Dict, List, Optional, Sequence
 
 from clinic.paths import REPO_ROOT, VAR_DIR
 
+logger = logging.getLogger(__name__)
 # (key, what staff read while it runs, what they read if it fails)
 STEPS = (
     ("check", "Checking the training data", "The data checks found a problem, so nothing was trained"),
@@ -128,6 +130,7 @@ class GoLive:
     def _run(self) -> None:
         timings: Dict[str, float] = {}
         result_file = self.history_path.with_name("go_live_result.json")
+        result_file.parent.mkdir(parents=True, exist_ok=True)
         result_file.unlink(missing_ok=True)
         commands = self._commands(result_file)
         for key, title, failure in STEPS:
@@ -173,11 +176,14 @@ class GoLive:
         if result.returncode != 0:
             raise GoLiveError("the earlier model could not be loaded: " + (result.stderr or "")[-500:])
         self._write_history(history[:-1])
+        with self._lock:
+            self.job = JobState()  # the last job's "live" no longer holds
         if self.on_live:
             self.on_live(by, current, previous)
         return previous
 
     def _fail(self, message: str, details: str) -> None:
+        logger.error("going live failed at %s: %s\n%s", self.job.step, message, details)
         with self._lock:
             self.job.state, self.job.finished_at = "failed", time.time()
             self.job.message = message + "."

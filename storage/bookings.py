@@ -156,6 +156,16 @@ class BookingStore:
             rows = connection.execute(query).mappings().all()
         return [StoredRequest(**{k: row[k] for k in StoredRequest.__dataclass_fields__}) for row in rows]
 
+    def created_between(self, since: datetime, until: datetime) -> List[datetime]:
+        """When each request in [since, until) was received (UTC), for the Insights page."""
+        query = select(booking_requests.c.created_at).where(
+            booking_requests.c.created_at >= since, booking_requests.c.created_at < until
+        )
+        with self.engine.connect() as connection:
+            moments = [row[0] for row in connection.execute(query)]
+        # SQLite hands back naive datetimes; they are stored in UTC.
+        return [m if m.tzinfo else m.replace(tzinfo=timezone.utc) for m in moments]
+
     def mark_contacted(self, reference: str) -> bool:
         with self.engine.begin() as connection:
             result = connection.execute(

@@ -304,6 +304,73 @@ class TrackerReader:
         ]
         return int(total or 0), summaries
 
+    def period_summaries(self, since: float, until: float) -> List[ConversationSummary]:
+        """Every conversation started in [since, until), oldest first, with its outcomes: for Insights."""
+        flags = {name: f"MAX(CASE WHEN {condition} THEN 1 ELSE 0 END)" for name, condition in OUTCOME_FILTERS.items()}
+        query = (
+            "SELECT sender_id, MIN(timestamp) AS started, MAX(timestamp) AS last, "
+            "SUM(CASE WHEN type_name = 'user' THEN 1 ELSE 0 END) AS messages, "
+            + ", ".join(f"{expr} AS {name}" for name, expr in flags.items())
+            + " FROM events GROUP BY sender_id HAVING MIN(timestamp) >= :since AND MIN(timestamp) < :until"
+            + " ORDER BY started"
+        )
+        rows = self._query(query, {"since": since, "until": until})
+        return [
+            ConversationSummary(
+                sender_id=row.sender_id,
+                started=float(row.started or 0.0),
+                last=float(row.last or 0.0),
+                messages=int(row.messages or 0),
+                outcomes=tuple(name for name in OUTCOME_FILTERS if getattr(row, name)),
+            )
+            for row in rows
+        ]
+
+    def topic_counts(self, since: float, until: float, topics: Sequence[str]) -> Dict[str, int]:
+        """How many visitor messages in [since, until) were answered with each FAQ topic."""
+        if not topics:
+            return {}
+        names = [f"t{i}" for i in range(len(topics))]
+        query = (
+            "SELECT "
+            + ", ".join(f"SUM(CASE WHEN data LIKE :{n} ESCAPE '!' THEN 1 ELSE 0 END) AS {n}" for n in names)
+            + " FROM events WHERE type_name = 'user' AND intent_name = 'faq'"
+            " AND timestamp >= :since AND timestamp < :until"
+        )
+        params: Dict[str, Any] = {"since": since, "until": until}
+        params.update({n: f'%"intent_response_key": "faq/{_like_escape(t)}"%' for n, t in zip(names, topics)})
+        rows = self._query(query, params)
+        return {topic: int(getattr(rows[0], n) or 0) if rows else 0 for n, topic in zip(names, topics)}
+
+    def red_flag_reports(self, since: float, until: float) -> Tuple[int, int]:
+        """(reports with a red flag, other after-treatment worries) in [since, until)."""
+        query = (
+            "SELECT SUM(CASE WHEN data LIKE :worry THEN 0 ELSE 1 END) AS red, "
+            "SUM(CASE WHEN data LIKE :worry THEN 1 ELSE 0 END) AS worry FROM events "
+            "WHERE type_name = 'slot' AND data LIKE :slot AND data NOT LIKE :empty "
+            "AND timestamp >= :since AND timestamp < :until"
+        )
+        rows = self._query(
+            query,
+            {
+                "since": since,
+                "until": until,
+                "slot": f'%"name": "{SAFETY_SLOT}"%',
+                "empty": '%"value": null%',
+                "worry": f'%"{AFTER_TREATMENT_WORRY}"%',
+            },
+        )
+        return (int(rows[0].red or 0), int(rows[0].worry or 0)) if rows else (0, 0)
+
+    def _query(self, query: str, params: Dict[str, Any]) -> List[Any]:
+        try:
+            if not inspect(self.engine).has_table("events"):
+                return []
+            with self.engine.connect() as connection:
+                return list(connection.execute(text(query), params).fetchall())
+        except Exception as error:
+            raise TrackerStoreError(f"conversation store unavailable: {type(error).__name__}: {error}") from error
+
     def _first_messages(self, sender_ids: Sequence[str]) -> Dict[str, str]:
         """The first typed (not clicked) visitor message of each conversation."""
         if not sender_ids:

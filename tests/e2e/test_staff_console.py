@@ -9,6 +9,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Iterator
 
@@ -39,6 +40,12 @@ class Console:
         self.settings = settings
 
 
+def _run_async(coroutine) -> None:
+    """asyncio.run in a thread of its own: Playwright's sync API may own this thread's loop."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, coroutine).result()
+
+
 def _seed_reports(path: Path) -> None:
     """Two after-treatment reports, as action_symptom_advice leaves them in the tracker."""
     store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(path))
@@ -51,7 +58,7 @@ def _seed_reports(path: Path) -> None:
             ActionExecuted("action_symptom_advice", timestamp=at + 0.1),
             SlotSet("safety_flags", flags, timestamp=at + 0.2),
         ]
-        asyncio.run(store.save(DialogueStateTracker.from_events(sender, events)))
+        _run_async(store.save(DialogueStateTracker.from_events(sender, events)))
     at = 1_790_000_200.0
     booked = [
         UserUttered("can I book for friday", intent={"name": "book_appointment", "confidence": 0.97}, timestamp=at),
@@ -63,7 +70,7 @@ def _seed_reports(path: Path) -> None:
         SlotSet("phone", "+12125550143", timestamp=at + 6),
         ActionExecuted("action_submit_booking", timestamp=at + 7),
     ]
-    asyncio.run(store.save(DialogueStateTracker.from_events("visitor-booked", booked)))
+    _run_async(store.save(DialogueStateTracker.from_events("visitor-booked", booked)))
 
 
 def _staff(args, env, stdin=""):
@@ -379,4 +386,20 @@ def test_clinic_details_in_the_browser(browser, console, width, height, name):  
     assert load_settings(console.settings).opening_hours["sunday"].describe() == f"10:00–{closes}"
     page.get_by_role("link", name="Audit log").click()
     expect(page.get_by_role("cell", name="opening hours, sunday").first).to_be_visible()
+    context.close()
+
+
+@pytest.mark.parametrize("width, height, name", [(1280, 860, "desktop"), (820, 1180, "tablet")])
+def test_insights_in_the_browser(browser, console, width, height, name):  # noqa: F811
+    context = browser.new_context(viewport={"width": width, "height": height}, bypass_csp=True)
+    page = context.new_page()
+    _sign_in(page, console)
+    page.get_by_role("link", name="Insights").click()
+    page.get_by_label("Period", exact=True).select_option(label="Last 90 days")
+    page.get_by_role("button", name="Show").click()
+    figures = page.get_by_role("list", name="Totals for the period")
+    expect(figures).to_contain_text("booking and call-back requests")
+    expect(page.get_by_role("img", name="Booking requests per day")).to_be_visible()
+    assert _axe_violations(page) == []
+    page.screenshot(path=str(ARTIFACTS / f"console-insights-{name}.png"), full_page=True)
     context.close()

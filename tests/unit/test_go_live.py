@@ -41,7 +41,8 @@ def _modules(fake):
 
 def test_a_good_run_checks_trains_tests_and_goes_live(tmp_path):
     fake, audit = FakeCommands(), []
-    job = GoLive(root=tmp_path, state_dir=tmp_path, runner=fake, on_live=lambda *a: audit.append(a))
+    state_dir = tmp_path / "state"  # made on first use
+    job = GoLive(root=tmp_path, state_dir=state_dir, runner=fake, on_live=lambda *a: audit.append(a))
     assert job.start("maria", "2 questions taught")
     state = job.wait(10)
     assert state.state == "live" and state.model == "model-2.tar.gz"
@@ -61,7 +62,7 @@ def test_a_good_run_checks_trains_tests_and_goes_live(tmp_path):
             "live",
         ]
     )
-    assert set(json.loads((tmp_path / "go_live_timings.json").read_text())) == {"check", "train", "stories", "live"}
+    assert set(json.loads((state_dir / "go_live_timings.json").read_text())) == {"check", "train", "stories", "live"}
 
 
 def test_failed_story_tests_leave_the_live_model_alone_and_say_why(tmp_path):
@@ -110,3 +111,4 @@ def test_going_back_loads_the_previous_model(tmp_path):
     )
     assert audit[-1] == ("maria", "model-2.tar.gz", "model-1.tar.gz")
     assert [h["model"] for h in job.history()] == ["model-1.tar.gz"] and not job.status()["can_go_back"]
+    assert job.status()["state"] == "idle"  # the panel no longer says the newer model is live

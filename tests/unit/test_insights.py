@@ -1,7 +1,7 @@
 """The Insights page's figures, counted from the stores over a period in the clinic's time zone."""
 
 import asyncio
-from datetime import datetime, timezone
+from datetime import datetime
 
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain

@@ -265,7 +265,7 @@ def create_app(
         found = sorted(
             (
                 (report, conversation)
-                for conversation in TrackerReader(tracker_url).conversations()
+                for conversation in TrackerReader(tracker_url).with_safety_reports()
                 for report in conversation.safety_reports
             ),
             key=lambda pair: pair[0].timestamp,
@@ -513,7 +513,8 @@ def create_app(
         if not taught.count:
             done = "ignored" if taught.ignored else "nothing"
             return response.redirect(f"/teach?period={period}&done={done}", status=303)
-        started = go_live.start(session.user.name, f"{taught.count} question(s) taught")
+        taught_what = "1 question taught" if taught.count == 1 else f"{taught.count} questions taught"
+        started = go_live.start(session.user.name, taught_what)
         return response.redirect(f"/teach?period={period}&done={'started' if started else 'queued'}", status=303)
 
     @app.get("/api/go-live")

@@ -398,6 +398,15 @@ class TrackerReader:
         """Every conversation (or one), newest first."""
         return self.conversations_of(None if sender_id is None else [sender_id])
 
+    def with_safety_reports(self) -> List[Conversation]:
+        """Only the conversations that hold an after-treatment report (read in chunks, not all)."""
+        rows = self._query("SELECT DISTINCT sender_id FROM events WHERE action_name = 'action_symptom_advice'", {})
+        senders = [row.sender_id for row in rows]
+        found: List[Conversation] = []
+        for start in range(0, len(senders), 300):
+            found.extend(self.conversations_of(senders[start : start + 300]))
+        return sorted(found, key=lambda c: c.started, reverse=True)
+
     def messages_since(self, since: float) -> List[Conversation]:
         """Conversations' visitor messages since `since` (UNIX seconds), without bot texts: for Teach."""
         return self._grouped(self._events(None, since))

@@ -74,6 +74,11 @@
         step.textContent = job.step_title + "…";
         time.textContent = job.elapsed + " s so far; usually about " + job.estimate + " s in all. The assistant keeps answering meanwhile, as before.";
         document.title = job.progress + "% · " + baseTitle;
+        document.querySelectorAll("#golive .steps li").forEach(function (item, index) {
+          var done = index < job.steps_done.length;
+          item.className = done ? "done" : (index === job.steps_done.length ? "now" : "");
+          item.querySelector(".num").textContent = done ? "✓" : String(index + 1);
+        });
       })
       .catch(function () { /* try again at the next tick */ });
   }

@@ -133,7 +133,7 @@ def test_teach_and_edit_an_answer_then_go_back(tmp_path, browser):  # noqa: F811
             box = page.get_by_label("The text")
             box.fill(NEW_DURATION.replace("{clinic_phone}", "(212) 555-0100"))
             page.get_by_role("button", name="Save and put live").click()
-            expect(page.get_by_role("alert")).to_contain_text("a phone number is typed into this answer")
+            expect(page.get_by_role("alert")).to_contain_text("A phone number is typed into this answer")
             assert "555-0100" not in (project / "data/responses/faq.yml").read_text()
             box.fill(NEW_DURATION.replace(" {clinic_phone}.", " "))
             page.get_by_role("button", name="{clinic_phone}").click()  # the chip inserts at the cursor

@@ -148,3 +148,17 @@ def test_export_masks_names_phones_and_health_answers_unless_asked(reader):
 def test_export_defuses_spreadsheet_formulas():
     assert views._csv_safe('=HYPERLINK("x")') == '\'=HYPERLINK("x")'
     assert views._csv_safe("hello") == "hello"
+
+
+def test_only_conversations_with_reports_are_read_for_the_reports_page(tmp_path):
+    path = tmp_path / "tracker.db"
+    store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(path))
+    report = [
+        UserUttered("pus on my cheek", intent={"name": "report_symptom"}, timestamp=_at(25, 9)),
+        ActionExecuted("action_symptom_advice", timestamp=_at(25, 9) + 1),
+        SlotSet("safety_flags", ["infection"], timestamp=_at(25, 9) + 2),
+    ]
+    for sender, events in {**CONVERSATIONS, "reported": report}.items():
+        asyncio.run(store.save(DialogueStateTracker.from_events(sender, events)))
+    found = TrackerReader(f"sqlite:///{path}").with_safety_reports()
+    assert [c.sender_id for c in found] == ["reported"] and found[0].safety_reports[0].flags == ["infection"]

@@ -63,6 +63,9 @@ SIGN_IN_MESSAGES = {
     "disabled": "This account is switched off. Ask an admin to turn it back on.",
 }
 TIME_ZONES = sorted(zone for zone in available_timezones() if "/" in zone and not zone.startswith(("Etc/", "SystemV/")))
+BOOKINGS_PAGE = 200  # requests per page, new first
+REPORTS_PAGE = 100
+ALL_TIME = 1e11  # a UNIX time far beyond any conversation
 TEACH_LIMIT = 100  # questions on the Teach page at once, most asked first
 TEACH_MESSAGES = {
     "started": "Thank you. The assistant is learning now; the progress is shown below.",
@@ -217,14 +220,22 @@ def create_app(
     async def bookings_page(request: Request, session: Session) -> HTTPResponse:
         show_all = request.args.get("show") == "all"
         settings = current_settings()
-        stored = bookings.list_requests(None if show_all else "new")
-        new_count = len(stored) if not show_all else sum(1 for r in stored if r.status != STATUS_CONTACTED)
+        try:
+            page_number = max(1, int(request.args.get("page") or 1))
+        except ValueError:
+            page_number = 1
+        status = None if show_all else "new"
+        stored = bookings.list_requests(status, BOOKINGS_PAGE, (page_number - 1) * BOOKINGS_PAGE)
+        new_count = bookings.count_requests("new")
+        total = bookings.count_requests(status)
         return page(
             "bookings.html",
             user=session.user,
             csrf_token=session.csrf_token,
             requests=[describe_request(r, settings) for r in stored],
             show_all=show_all,
+            page_number=page_number,
+            pages=max(1, -(-total // BOOKINGS_PAGE)),
             new_count=new_count,
             clinic=settings.name,
             zone=settings.timezone,
@@ -262,31 +273,30 @@ def create_app(
     @signed_in()
     async def reports_page(request: Request, session: Session) -> HTTPResponse:
         settings = current_settings()
-        found = sorted(
-            (
-                (report, conversation)
-                for conversation in TrackerReader(tracker_url).with_safety_reports()
-                for report in conversation.safety_reports
-            ),
-            key=lambda pair: pair[0].timestamp,
-            reverse=True,
-        )
+        try:
+            page_number = max(1, int(request.args.get("page") or 1))
+        except ValueError:
+            page_number = 1
+        total, found = TrackerReader(tracker_url).latest_safety_reports(REPORTS_PAGE, (page_number - 1) * REPORTS_PAGE)
         rows = [
             {
                 "when": f"{datetime.fromtimestamp(report.timestamp, tz=settings.zone):%d %b %H:%M}",
                 "red_flag": report.is_red_flag,
                 "signs": [SIGN_NAMES.get(flag, flag) for flag in report.flags] if report.is_red_flag else [],
-                "conversation": conversation.sender_id,
+                "conversation": sender_id,
                 "text": report.text,
             }
-            for report, conversation in found
+            for report, sender_id in found
         ]
         return page(
             "reports.html",
             user=session.user,
             csrf_token=session.csrf_token,
             rows=rows,
-            red=sum(1 for row in rows if row["red_flag"]),
+            total=total,
+            page_number=page_number,
+            pages=max(1, -(-total // REPORTS_PAGE)),
+            red=TrackerReader(tracker_url).red_flag_reports(0.0, ALL_TIME)[0],
             clinic=settings.name,
             zone=settings.timezone,
             active="reports",
@@ -620,7 +630,7 @@ def create_app(
     @app.get("/api/bookings/new")
     @signed_in(json_api=True)
     async def new_bookings(request: Request, session: Session) -> HTTPResponse:
-        return response.json({"new": len(bookings.list_requests("new"))})
+        return response.json({"new": bookings.count_requests("new")})
 
     return app
 

@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Table,
     create_engine,
+    func,
     select,
     update,
 )
@@ -148,13 +149,28 @@ class BookingStore:
         except Exception as error:
             raise StoreError(f"could not read the store: {type(error).__name__}") from error
 
-    def list_requests(self, status: Optional[str] = None) -> List[StoredRequest]:
-        query = select(booking_requests).order_by(booking_requests.c.created_at.desc(), booking_requests.c.id.desc())
+    def list_requests(
+        self, status: Optional[str] = None, limit: Optional[int] = None, offset: int = 0
+    ) -> List[StoredRequest]:
+        """Requests newest first; with every status, the new ones come before the contacted ones."""
+        order = [booking_requests.c.created_at.desc(), booking_requests.c.id.desc()]
+        if not status:
+            order.insert(0, (booking_requests.c.status != STATUS_NEW).asc())
+        query = select(booking_requests).order_by(*order)
         if status:
             query = query.where(booking_requests.c.status == status)
+        if limit is not None:
+            query = query.limit(limit).offset(offset)
         with self.engine.connect() as connection:
             rows = connection.execute(query).mappings().all()
         return [StoredRequest(**{k: row[k] for k in StoredRequest.__dataclass_fields__}) for row in rows]
+
+    def count_requests(self, status: Optional[str] = None) -> int:
+        query = select(func.count()).select_from(booking_requests)
+        if status:
+            query = query.where(booking_requests.c.status == status)
+        with self.engine.connect() as connection:
+            return int(connection.execute(query).scalar() or 0)
 
     def created_between(self, since: datetime, until: datetime) -> List[datetime]:
         """When each request in [since, until) was received (UTC), for the Insights page."""

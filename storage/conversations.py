@@ -398,14 +398,32 @@ class TrackerReader:
         """Every conversation (or one), newest first."""
         return self.conversations_of(None if sender_id is None else [sender_id])
 
-    def with_safety_reports(self) -> List[Conversation]:
-        """Only the conversations that hold an after-treatment report (read in chunks, not all)."""
-        rows = self._query("SELECT DISTINCT sender_id FROM events WHERE action_name = 'action_symptom_advice'", {})
-        senders = [row.sender_id for row in rows]
-        found: List[Conversation] = []
-        for start in range(0, len(senders), 300):
-            found.extend(self.conversations_of(senders[start : start + 300]))
-        return sorted(found, key=lambda c: c.started, reverse=True)
+    def latest_safety_reports(self, limit: int = 100, offset: int = 0) -> Tuple[int, List[Tuple[SafetyReport, str]]]:
+        """One page of after-treatment reports, newest first, as (report, conversation id), and the total.
+
+        The reports are found by their slot event in SQL; only their conversations are read.
+        """
+        where = "type_name = 'slot' AND data LIKE :slot AND data NOT LIKE :empty"
+        params: Dict[str, Any] = {
+            "slot": f'%"name": "{SAFETY_SLOT}"%',
+            "empty": '%"value": null%',
+            "limit": limit,
+            "offset": offset,
+        }
+        total_rows = self._query(f"SELECT COUNT(*) AS total FROM events WHERE {where}", params)
+        rows = self._query(
+            f"SELECT sender_id, timestamp FROM events WHERE {where} "
+            "ORDER BY timestamp DESC LIMIT :limit OFFSET :offset",
+            params,
+        )
+        wanted = {(row.sender_id, round(float(row.timestamp or 0.0), 3)) for row in rows}
+        found: List[Tuple[SafetyReport, str]] = []
+        for conversation in self.conversations_of(sorted({sender for sender, _ in wanted})):
+            for report in conversation.safety_reports:
+                if (conversation.sender_id, round(report.timestamp, 3)) in wanted:
+                    found.append((report, conversation.sender_id))
+        found.sort(key=lambda pair: pair[0].timestamp, reverse=True)
+        return (int(total_rows[0].total or 0) if total_rows else 0), found
 
     def messages_since(self, since: float) -> List[Conversation]:
         """Conversations' visitor messages since `since` (UNIX seconds), without bot texts: for Teach."""

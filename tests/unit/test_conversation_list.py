@@ -160,5 +160,7 @@ def test_only_conversations_with_reports_are_read_for_the_reports_page(tmp_path)
     ]
     for sender, events in {**CONVERSATIONS, "reported": report}.items():
         asyncio.run(store.save(DialogueStateTracker.from_events(sender, events)))
-    found = TrackerReader(f"sqlite:///{path}").with_safety_reports()
-    assert [c.sender_id for c in found] == ["reported"] and found[0].safety_reports[0].flags == ["infection"]
+    total, found = TrackerReader(f"sqlite:///{path}").latest_safety_reports(limit=10)
+    assert total == 1 and [(report.flags, report.text, sender) for report, sender in found] == [
+        (["infection"], "pus on my cheek", "reported")
+    ]

@@ -15,6 +15,7 @@ import argparse
 import io
 import os
 import secrets
+import time
 from dataclasses import replace
 from datetime import datetime, timezone
 from functools import wraps
@@ -40,6 +41,7 @@ from staff.console_auth import LOGIN_COOKIE, SESSION_COOKIE, ConsoleAuth, Sessio
 from staff.file_edits import EditConflictError
 from staff.go_live import GoLive, GoLiveError
 from storage.bookings import KIND_CALLBACK, STATUS_CONTACTED, BookingStore, StoredRequest
+from storage.conversation_index import ConversationIndex
 from storage.conversations import TrackerReader
 from storage.staff_accounts import AccountStore
 
@@ -125,9 +127,11 @@ def create_app(
     tracker_url: Optional[str] = None,
     root: Path = REPO_ROOT,
     state_dir: Path = VAR_DIR,
+    conversation_index: Optional[ConversationIndex] = None,
 ) -> Sanic:
     app = Sanic(name)
     tracker_url = tracker_url or tracker_db_url()
+    index = conversation_index or ConversationIndex(tracker_url=tracker_url)
     ignored = teach.IgnoredQuestions(state_dir / "teach_ignored.json")
     go_live = GoLive(
         root=root,
@@ -277,7 +281,7 @@ def create_app(
             page_number = max(1, int(request.args.get("page") or 1))
         except ValueError:
             page_number = 1
-        total, found = TrackerReader(tracker_url).latest_safety_reports(REPORTS_PAGE, (page_number - 1) * REPORTS_PAGE)
+        total, found = index.latest_safety_reports(REPORTS_PAGE, (page_number - 1) * REPORTS_PAGE)
         rows = [
             {
                 "when": f"{datetime.fromtimestamp(report.timestamp, tz=settings.zone):%d %b %H:%M}",
@@ -296,7 +300,7 @@ def create_app(
             total=total,
             page_number=page_number,
             pages=max(1, -(-total // REPORTS_PAGE)),
-            red=TrackerReader(tracker_url).red_flag_reports(0.0, ALL_TIME)[0],
+            red=index.red_flag_reports(0.0, ALL_TIME)[0],
             clinic=settings.name,
             zone=settings.timezone,
             active="reports",
@@ -329,7 +333,7 @@ def create_app(
         filters = conversation_views.Filters.from_args(dict(request.args))
         problem, total, rows = "", 0, []
         try:
-            total, found = TrackerReader(tracker_url).summaries(filters.query(settings))
+            total, found = index.summaries(filters.query(settings))
             rows = [conversation_views.describe_summary(summary, settings) for summary in found]
         except conversation_views.QueryError as error:
             problem = f"Can't search like that: {error}."
@@ -384,7 +388,7 @@ def create_app(
         except conversation_views.QueryError as error:
             return response.text(f"Can't export like that: {error}.", status=400)
         reader = TrackerReader(tracker_url)
-        _, found = reader.summaries(replace(query, offset=0))
+        _, found = index.summaries(replace(query, offset=0))
         out = io.StringIO()
         ids = [summary.sender_id for summary in found]
         for start in range(0, len(ids), 200):
@@ -453,7 +457,7 @@ def create_app(
     async def insights_page(request: Request, session: Session) -> HTTPResponse:
         settings = current_settings()
         period = str(request.args.get("period")) if request.args.get("period") in insights.PERIODS else "30"
-        report = insights.build(TrackerReader(tracker_url), bookings, settings, period)
+        report = insights.build(index, bookings, settings, period)
         return page(
             "insights.html",
             user=session.user,
@@ -469,7 +473,7 @@ def create_app(
 
     # -- Teach -----------------------------------------------------------------------
     def teach_items(period: str) -> List[teach.TeachItem]:
-        conversations = TrackerReader(tracker_url).messages_since(teach.since(period))
+        conversations = index.messages_since(teach.since(period), review.DEFAULT_THRESHOLD)
         items = teach.missed_questions(conversations, root / "data", ignored.keys(), current_settings().phone_region)
         return items[:TEACH_LIMIT]
 
@@ -663,8 +667,18 @@ def main() -> None:
     args = parser.parse_args()
     # A per-start secret signs cookies unless one is set; sessions live on the server anyway.
     secret = os.environ.get(SECRET_ENV_VAR) or secrets.token_urlsafe(32)
+    index = ConversationIndex()
+    started = time.monotonic()
+    print("Indexing the conversations for the console...", flush=True)
+    read = index.refresh(force=True)  # the first time after an upgrade reads every event once
+    print(f"Indexed {read} new events in {time.monotonic() - started:.1f} s.", flush=True)
     app = create_app(
-        Accounts(AccountStore()), BookingStore(), secret, root=args.root.resolve(), state_dir=args.state_dir.resolve()
+        Accounts(AccountStore()),
+        BookingStore(),
+        secret,
+        root=args.root.resolve(),
+        state_dir=args.state_dir.resolve(),
+        conversation_index=index,
     )
     app.run(host=args.host, port=args.port, access_log=False, workers=1)
 

@@ -15,8 +15,8 @@ from urllib.parse import urlencode
 from clinic.settings import ClinicSettings
 from clinic.topics import FAQ_TOPICS, topic_name
 from staff.transcripts import mask_conversation
+from storage.conversation_index import OUTCOMES
 from storage.conversations import (
-    OUTCOME_FILTERS,
     PRIVATE_SLOTS,
     Conversation,
     ConversationQuery,
@@ -80,7 +80,7 @@ class Filters:
 
     def query(self, settings: ClinicSettings, limit: int = PAGE_SIZE) -> ConversationQuery:
         """The store query: dates are whole days in the clinic's time zone, `until` inclusive."""
-        if self.outcome and self.outcome not in OUTCOME_FILTERS:
+        if self.outcome and self.outcome not in OUTCOMES:
             raise QueryError(f"'{self.outcome}' is not one of the outcomes in the list")
         if self.topic and self.topic not in FAQ_TOPICS:
             raise QueryError(f"'{self.topic}' is not one of the topics in the list")

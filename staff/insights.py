@@ -14,7 +14,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from clinic.settings import ClinicSettings
 from clinic.topics import FAQ_TOPICS, TOPIC_NAMES
 from storage.bookings import BookingStore
-from storage.conversations import ConversationSummary, TrackerReader
+from storage.conversation_index import ConversationIndex
+from storage.conversations import ConversationSummary
 
 PERIODS = {"7": "Last 7 days", "30": "Last 30 days", "90": "Last 90 days"}
 CHART_HEIGHT = 120  # SVG units of the tallest bar
@@ -66,7 +67,7 @@ def outcome_of(summary: ConversationSummary) -> str:
 
 
 def build(
-    reader: TrackerReader,
+    index: ConversationIndex,
     bookings: BookingStore,
     settings: ClinicSettings,
     period: str,
@@ -78,15 +79,15 @@ def build(
     days = period_days(period, today)
     since = datetime.combine(days[0], time.min, tzinfo=zone)
     until = datetime.combine(today + timedelta(days=1), time.min, tzinfo=zone)
-    summaries = reader.period_summaries(since.timestamp(), until.timestamp())
+    summaries = index.period_summaries(since.timestamp(), until.timestamp())
     per_day = Counter(datetime.fromtimestamp(s.started, tz=zone).date() for s in summaries)
     received = bookings.created_between(since, until)
     bookings_per_day = Counter(moment.astimezone(zone).date() for moment in received)
     outcomes = Counter(outcome_of(s) for s in summaries)
     total = len(summaries)
-    topic_counts = reader.topic_counts(since.timestamp(), until.timestamp(), FAQ_TOPICS)
+    topic_counts = index.topic_counts(since.timestamp(), until.timestamp(), FAQ_TOPICS)
     most = max(topic_counts.values(), default=0) or 1
-    red, worries = reader.red_flag_reports(since.timestamp(), until.timestamp())
+    red, worries = index.red_flag_reports(since.timestamp(), until.timestamp())
     return Insights(
         days=days,
         conversations_per_day=_bars(days, per_day, chart_width),

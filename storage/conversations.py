@@ -27,15 +27,8 @@ OUTCOME_ACTIONS = {
 }
 
 
-# The list's filters: each outcome is "an event like this happened in the conversation".
 UNANSWERED_INTENTS = ("nlu_fallback", "out_of_scope", "ask_beyond_article")
 FALLBACK_ACTIONS = ("action_default_fallback", "utter_ask_rephrase", "action_two_stage_fallback")
-OUTCOME_FILTERS = {
-    "booked": "action_name IN ('action_submit_booking', 'action_submit_callback')",
-    "handed_off": "action_name = 'action_handoff_to_human'",
-    "unanswered": (f"intent_name IN {UNANSWERED_INTENTS!r} OR action_name IN {FALLBACK_ACTIONS!r}"),
-    "symptom": "action_name = 'action_symptom_advice'",
-}
 
 
 class TrackerStoreError(RuntimeError):
@@ -48,7 +41,7 @@ class ConversationQuery:
 
     since: Optional[float] = None  # UNIX seconds, inclusive
     until: Optional[float] = None  # UNIX seconds, exclusive
-    outcome: Optional[str] = None  # a key of OUTCOME_FILTERS
+    outcome: Optional[str] = None  # booked, handed_off, unanswered or symptom (conversation_index.OUTCOMES)
     topic: Optional[str] = None  # a FAQ topic key such as "cost"
     text: Optional[str] = None  # words the visitor wrote
     limit: int = 50
@@ -154,7 +147,7 @@ def _best_guesses(parse: Dict[str, Any], count: int = 2) -> Tuple[str, ...]:
     return tuple(dict.fromkeys(label for label in labels if label not in NOT_GUESSES))[:count]
 
 
-def _visitor_message(data: Dict[str, Any], requested_slot: Optional[str]) -> VisitorMessage:
+def visitor_message(data: Dict[str, Any], requested_slot: Optional[str]) -> VisitorMessage:
     parse = data.get("parse_data") or {}
     intent = parse.get("intent") or {}
     name = intent.get("name") or ""
@@ -192,7 +185,7 @@ def _build(sender_id: str, events: List[Dict[str, Any]]) -> Conversation:
         elif kind == "active_loop" and not event.get("name"):
             requested_slot = None
         elif kind == "user":
-            last_message = _visitor_message(event, requested_slot)
+            last_message = visitor_message(event, requested_slot)
             last_text = last_message.text
             conversation.messages.append(last_message)
             conversation.lines.append({"who": "visitor", "message": last_message, "timestamp": last_message.timestamp})
@@ -207,20 +200,12 @@ def _build(sender_id: str, events: List[Dict[str, Any]]) -> Conversation:
     return conversation
 
 
-def _like_escape(value: str) -> str:
-    """`value` safe inside a LIKE pattern with ESCAPE '!', and as Rasa's JSON writes it."""
-    value = json.dumps(value)[1:-1]  # quotes and backslashes escaped as in the stored JSON
-    return value.replace("!", "!!").replace("%", "!%").replace("_", "!_")
-
-
 class TrackerReader:
     def __init__(self, url: Optional[str] = None) -> None:
         self.url = url or tracker_db_url()
         self.engine = create_engine(self.url, future=True)
 
-    def _events(
-        self, sender_ids: Optional[Sequence[str]] = None, since: Optional[float] = None
-    ) -> Iterator[Tuple[str, Any]]:
+    def _events(self, sender_ids: Optional[Sequence[str]] = None) -> Iterator[Tuple[str, Any]]:
         try:
             if not inspect(self.engine).has_table("events"):
                 return iter(())
@@ -233,11 +218,6 @@ class TrackerReader:
                 names = [f"s{i}" for i in range(len(sender_ids))]
                 where.append("sender_id IN (" + ", ".join(f":{name}" for name in names) + ")")
                 params.update(zip(names, sender_ids))
-            if since is not None:
-                # Only what a review of visitors' messages needs: their messages, what the
-                # assistant did next, and the form state (to leave personal answers out).
-                where.append("timestamp >= :since AND type_name IN ('user', 'action', 'slot', 'active_loop')")
-                params["since"] = since
             if where:
                 query += " WHERE " + " AND ".join(where)
             with self.engine.connect() as connection:
@@ -246,188 +226,9 @@ class TrackerReader:
             raise TrackerStoreError(f"conversation store unavailable: {type(error).__name__}: {error}") from error
         return iter(rows)
 
-    def summaries(self, query: ConversationQuery) -> Tuple[int, List[ConversationSummary]]:
-        """One page of conversations matching `query`, newest first, and how many match in all.
-
-        Done in SQL over Rasa's events table (one GROUP BY), so the list stays fast with tens
-        of thousands of conversations; a transcript is read on its own with conversations().
-        """
-        flags = {name: f"MAX(CASE WHEN {condition} THEN 1 ELSE 0 END)" for name, condition in OUTCOME_FILTERS.items()}
-        having: List[str] = []
-        params: Dict[str, Any] = {"limit": max(1, min(query.limit, 500)), "offset": max(0, query.offset)}
-        if query.since is not None:
-            having.append("MIN(timestamp) >= :since")
-            params["since"] = query.since
-        if query.until is not None:
-            having.append("MIN(timestamp) < :until")
-            params["until"] = query.until
-        if query.outcome:
-            if query.outcome not in OUTCOME_FILTERS:
-                raise ValueError(f"unknown outcome {query.outcome!r}")
-            having.append(f"{flags[query.outcome]} = 1")
-        if query.topic:
-            having.append("MAX(CASE WHEN type_name = 'user' AND data LIKE :topic ESCAPE '!' THEN 1 ELSE 0 END) = 1")
-            params["topic"] = f'%"intent_response_key": "faq/{_like_escape(query.topic)}"%'
-        if query.text:
-            having.append(
-                "MAX(CASE WHEN type_name = 'user' AND LOWER(data) LIKE :text ESCAPE '!' THEN 1 ELSE 0 END) = 1"
-            )
-            params["text"] = f'%"text": "%{_like_escape(query.text.lower())}%'
-        grouped = (
-            "SELECT sender_id, MIN(timestamp) AS started, MAX(timestamp) AS last, "
-            "SUM(CASE WHEN type_name = 'user' THEN 1 ELSE 0 END) AS messages, "
-            + ", ".join(f"{expr} AS {name}" for name, expr in flags.items())
-            + " FROM events GROUP BY sender_id"
-            + (" HAVING " + " AND ".join(having) if having else "")
-        )
-        try:
-            if not inspect(self.engine).has_table("events"):
-                return 0, []
-            with self.engine.connect() as connection:
-                total = connection.execute(text(f"SELECT COUNT(*) FROM ({grouped}) AS matching"), params).scalar()
-                rows = connection.execute(
-                    text(grouped + " ORDER BY started DESC LIMIT :limit OFFSET :offset"), params
-                ).fetchall()
-        except Exception as error:
-            raise TrackerStoreError(f"conversation store unavailable: {type(error).__name__}: {error}") from error
-        firsts = self._first_messages([row.sender_id for row in rows])
-        summaries = [
-            ConversationSummary(
-                sender_id=row.sender_id,
-                started=float(row.started or 0.0),
-                last=float(row.last or 0.0),
-                messages=int(row.messages or 0),
-                outcomes=tuple(name for name in OUTCOME_FILTERS if getattr(row, name)),
-                first_message=firsts.get(row.sender_id, ""),
-            )
-            for row in rows
-        ]
-        return int(total or 0), summaries
-
-    def period_summaries(self, since: float, until: float) -> List[ConversationSummary]:
-        """Every conversation started in [since, until), oldest first, with its outcomes: for Insights."""
-        flags = {name: f"MAX(CASE WHEN {condition} THEN 1 ELSE 0 END)" for name, condition in OUTCOME_FILTERS.items()}
-        query = (
-            "SELECT sender_id, MIN(timestamp) AS started, MAX(timestamp) AS last, "
-            "SUM(CASE WHEN type_name = 'user' THEN 1 ELSE 0 END) AS messages, "
-            + ", ".join(f"{expr} AS {name}" for name, expr in flags.items())
-            + " FROM events GROUP BY sender_id HAVING MIN(timestamp) >= :since AND MIN(timestamp) < :until"
-            + " ORDER BY started"
-        )
-        rows = self._query(query, {"since": since, "until": until})
-        return [
-            ConversationSummary(
-                sender_id=row.sender_id,
-                started=float(row.started or 0.0),
-                last=float(row.last or 0.0),
-                messages=int(row.messages or 0),
-                outcomes=tuple(name for name in OUTCOME_FILTERS if getattr(row, name)),
-            )
-            for row in rows
-        ]
-
-    def topic_counts(self, since: float, until: float, topics: Sequence[str]) -> Dict[str, int]:
-        """How many visitor messages in [since, until) were answered with each FAQ topic."""
-        if not topics:
-            return {}
-        names = [f"t{i}" for i in range(len(topics))]
-        query = (
-            "SELECT "
-            + ", ".join(f"SUM(CASE WHEN data LIKE :{n} ESCAPE '!' THEN 1 ELSE 0 END) AS {n}" for n in names)
-            + " FROM events WHERE type_name = 'user' AND intent_name = 'faq'"
-            " AND timestamp >= :since AND timestamp < :until"
-        )
-        params: Dict[str, Any] = {"since": since, "until": until}
-        params.update({n: f'%"intent_response_key": "faq/{_like_escape(t)}"%' for n, t in zip(names, topics)})
-        rows = self._query(query, params)
-        return {topic: int(getattr(rows[0], n) or 0) if rows else 0 for n, topic in zip(names, topics)}
-
-    def red_flag_reports(self, since: float, until: float) -> Tuple[int, int]:
-        """(reports with a red flag, other after-treatment worries) in [since, until)."""
-        query = (
-            "SELECT SUM(CASE WHEN data LIKE :worry THEN 0 ELSE 1 END) AS red, "
-            "SUM(CASE WHEN data LIKE :worry THEN 1 ELSE 0 END) AS worry FROM events "
-            "WHERE type_name = 'slot' AND data LIKE :slot AND data NOT LIKE :empty "
-            "AND timestamp >= :since AND timestamp < :until"
-        )
-        rows = self._query(
-            query,
-            {
-                "since": since,
-                "until": until,
-                "slot": f'%"name": "{SAFETY_SLOT}"%',
-                "empty": '%"value": null%',
-                "worry": f'%"{AFTER_TREATMENT_WORRY}"%',
-            },
-        )
-        return (int(rows[0].red or 0), int(rows[0].worry or 0)) if rows else (0, 0)
-
-    def _query(self, query: str, params: Dict[str, Any]) -> List[Any]:
-        try:
-            if not inspect(self.engine).has_table("events"):
-                return []
-            with self.engine.connect() as connection:
-                return list(connection.execute(text(query), params).fetchall())
-        except Exception as error:
-            raise TrackerStoreError(f"conversation store unavailable: {type(error).__name__}: {error}") from error
-
-    def _first_messages(self, sender_ids: Sequence[str]) -> Dict[str, str]:
-        """The first typed (not clicked) visitor message of each conversation."""
-        if not sender_ids:
-            return {}
-        names = [f"s{i}" for i in range(len(sender_ids))]
-        query = (
-            "SELECT sender_id, data FROM events WHERE type_name = 'user' AND sender_id IN ("
-            + ", ".join(f":{name}" for name in names)
-            + ") ORDER BY id"
-        )
-        firsts: Dict[str, str] = {}
-        with self.engine.connect() as connection:
-            for sender, data in connection.execute(text(query), dict(zip(names, sender_ids))):
-                if sender in firsts:
-                    continue
-                try:
-                    typed = str(json.loads(data).get("text") or "")
-                except (TypeError, ValueError):
-                    continue
-                if typed and not typed.startswith("/"):
-                    firsts[sender] = typed
-        return firsts
-
     def conversations(self, sender_id: Optional[str] = None) -> List[Conversation]:
         """Every conversation (or one), newest first."""
         return self.conversations_of(None if sender_id is None else [sender_id])
-
-    def latest_safety_reports(self, limit: int = 100, offset: int = 0) -> Tuple[int, List[Tuple[SafetyReport, str]]]:
-        """One page of after-treatment reports, newest first, as (report, conversation id), and the total.
-
-        The reports are found by their slot event in SQL; only their conversations are read.
-        """
-        where = "type_name = 'slot' AND data LIKE :slot AND data NOT LIKE :empty"
-        params: Dict[str, Any] = {
-            "slot": f'%"name": "{SAFETY_SLOT}"%',
-            "empty": '%"value": null%',
-            "limit": limit,
-            "offset": offset,
-        }
-        total_rows = self._query(f"SELECT COUNT(*) AS total FROM events WHERE {where}", params)
-        rows = self._query(
-            f"SELECT sender_id, timestamp FROM events WHERE {where} "
-            "ORDER BY timestamp DESC LIMIT :limit OFFSET :offset",
-            params,
-        )
-        wanted = {(row.sender_id, round(float(row.timestamp or 0.0), 3)) for row in rows}
-        found: List[Tuple[SafetyReport, str]] = []
-        for conversation in self.conversations_of(sorted({sender for sender, _ in wanted})):
-            for report in conversation.safety_reports:
-                if (conversation.sender_id, round(report.timestamp, 3)) in wanted:
-                    found.append((report, conversation.sender_id))
-        found.sort(key=lambda pair: pair[0].timestamp, reverse=True)
-        return (int(total_rows[0].total or 0) if total_rows else 0), found
-
-    def messages_since(self, since: float) -> List[Conversation]:
-        """Conversations' visitor messages since `since` (UNIX seconds), without bot texts: for Teach."""
-        return self._grouped(self._events(None, since))
 
     def conversations_of(self, sender_ids: Optional[Sequence[str]]) -> List[Conversation]:
         """These conversations (all when None), newest first; ask in chunks of a few hundred."""

@@ -13,6 +13,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from clinic.settings import load_settings
 from staff import conversation_views as views
+from storage.conversation_index import ConversationIndex
 from storage.conversations import ConversationQuery, TrackerReader
 
 NY = load_settings().zone
@@ -63,20 +64,31 @@ CONVERSATIONS = {
 
 
 @pytest.fixture(scope="module")
-def reader(tmp_path_factory):
+def tracker_url(tmp_path_factory):
     path = tmp_path_factory.mktemp("tracker") / "tracker.db"
     store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(path))
     for sender, events in CONVERSATIONS.items():
         asyncio.run(store.save(DialogueStateTracker.from_events(sender, events)))
-    return TrackerReader(f"sqlite:///{path}")
+    return f"sqlite:///{path}"
 
 
-def _ids(reader, **query):
-    return [s.sender_id for s in reader.summaries(ConversationQuery(**query))[1]]
+@pytest.fixture(scope="module")
+def index(tracker_url, tmp_path_factory):
+    """The console's index of the conversations, kept in the clinic's database."""
+    return ConversationIndex(f"sqlite:///{tmp_path_factory.mktemp('clinic') / 'clinic.db'}", tracker_url)
 
 
-def test_the_list_is_newest_first_with_counts_and_outcomes(reader):
-    total, found = reader.summaries(ConversationQuery())
+@pytest.fixture(scope="module")
+def reader(tracker_url):
+    return TrackerReader(tracker_url)
+
+
+def _ids(index, **query):
+    return [s.sender_id for s in index.summaries(ConversationQuery(**query))[1]]
+
+
+def test_the_list_is_newest_first_with_counts_and_outcomes(index):
+    total, found = index.summaries(ConversationQuery())
     assert total == 3 and [s.sender_id for s in found] == ["booked", "missed", "answered"]
     booked = found[0]
     assert booked.messages == 3 and booked.outcomes == ("booked",)
@@ -84,23 +96,23 @@ def test_the_list_is_newest_first_with_counts_and_outcomes(reader):
     assert found[1].outcomes == ("unanswered",) and found[2].outcomes == ()
 
 
-def test_filters_by_outcome_topic_words_and_dates(reader):
-    assert _ids(reader, outcome="booked") == ["booked"]
-    assert _ids(reader, outcome="unanswered") == ["missed"]
-    assert _ids(reader, topic="recovery") == ["answered"]
-    assert _ids(reader, topic="what_is") == []
-    assert _ids(reader, text="DOWNTIME") == ["answered"]
+def test_filters_by_outcome_topic_words_and_dates(index):
+    assert _ids(index, outcome="booked") == ["booked"]
+    assert _ids(index, outcome="unanswered") == ["missed"]
+    assert _ids(index, topic="recovery") == ["answered"]
+    assert _ids(index, topic="what_is") == []
+    assert _ids(index, text="DOWNTIME") == ["answered"]
     # LIKE's wildcards in what staff type are literal characters
-    assert _ids(reader, text="laser_hair 100%") == ["missed"] and _ids(reader, text="laser%hair") == []
+    assert _ids(index, text="laser_hair 100%") == ["missed"] and _ids(index, text="laser%hair") == []
     settings = load_settings()
     since = views.Filters(since="2026-11-21", until="2026-11-22").query(settings)
-    assert _ids(reader, since=since.since, until=since.until) == ["missed"]  # "To" includes its whole day
+    assert _ids(index, since=since.since, until=since.until) == ["missed"]  # "To" includes its whole day
 
 
-def test_paging(reader):
-    assert _ids(reader, limit=2) == ["booked", "missed"]
-    assert _ids(reader, limit=2, offset=2) == ["answered"]
-    assert reader.summaries(ConversationQuery(limit=2, offset=2))[0] == 3
+def test_paging(index):
+    assert _ids(index, limit=2) == ["booked", "missed"]
+    assert _ids(index, limit=2, offset=2) == ["answered"]
+    assert index.summaries(ConversationQuery(limit=2, offset=2))[0] == 3
 
 
 def test_bad_filters_are_refused_with_the_reason():
@@ -160,7 +172,35 @@ def test_only_conversations_with_reports_are_read_for_the_reports_page(tmp_path)
     ]
     for sender, events in {**CONVERSATIONS, "reported": report}.items():
         asyncio.run(store.save(DialogueStateTracker.from_events(sender, events)))
-    total, found = TrackerReader(f"sqlite:///{path}").latest_safety_reports(limit=10)
+    total, found = ConversationIndex(f"sqlite:///{tmp_path / 'clinic.db'}", f"sqlite:///{path}").latest_safety_reports(
+        limit=10
+    )
     assert total == 1 and [(report.flags, report.text, sender) for report, sender in found] == [
         (["infection"], "pus on my cheek", "reported")
     ]
+
+
+def test_the_index_follows_new_events_and_can_be_rebuilt(tracker_url, tmp_path):
+    index = ConversationIndex(f"sqlite:///{tmp_path / 'clinic.db'}", tracker_url, min_interval=0)
+    assert index.summaries(ConversationQuery())[0] == 3
+    path = tracker_url.removeprefix("sqlite:///")
+    store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=path)
+    # a turn appended to a known conversation, and a new conversation
+    tracker = asyncio.run(store.retrieve("answered"))
+    tracker.update(
+        UserUttered("do you do laser?", intent={"name": "ask_beyond_article", "confidence": 0.9}, timestamp=_at(20, 11))
+    )
+    asyncio.run(store.save(tracker))
+    asyncio.run(store.save(DialogueStateTracker.from_events("later", [_faq("price?", "cost", 0.9, _at(25, 8))])))
+    total, found = index.summaries(ConversationQuery())
+    answered = next(s for s in found if s.sender_id == "answered")
+    assert total == 4 and answered.messages == 2 and answered.outcomes == ("unanswered",)
+    assert index.rebuild() > 0 and index.summaries(ConversationQuery())[0] == 4
+
+
+def test_teach_reads_only_missed_or_unsure_messages_and_never_form_answers(index):
+    conversations = index.messages_since(0.0, 0.7)
+    texts = sorted(m.text for c in conversations for m in c.messages)
+    assert texts == ["do you do laser_hair 100% off?"]  # not the names and numbers typed into the form
+    [message] = [m for c in conversations for m in c.messages]
+    assert message.next_action == "action_default_fallback" and message.intent == "nlu_fallback"

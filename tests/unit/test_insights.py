@@ -11,7 +11,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from clinic.settings import load_settings
 from staff import insights
 from storage.bookings import KIND_BOOKING, BookingStore, NewRequest
-from storage.conversations import TrackerReader
+from storage.conversation_index import ConversationIndex
 
 SETTINGS = load_settings()
 NY = SETTINGS.zone
@@ -57,7 +57,13 @@ def test_figures_over_a_week(tmp_path):
     bookings = BookingStore(f"sqlite:///{tmp_path / 'c.db'}")
     bookings.save(NewRequest(kind=KIND_BOOKING, name="A", phone="+12125550143"), "k1")
 
-    report = insights.build(TrackerReader(f"sqlite:///{tmp_path / 't.db'}"), bookings, SETTINGS, "7", now=NOW)
+    report = insights.build(
+        ConversationIndex(f"sqlite:///{tmp_path / 'c.db'}", f"sqlite:///{tmp_path / 't.db'}"),
+        bookings,
+        SETTINGS,
+        "7",
+        now=NOW,
+    )
     assert [d.day for d in report.days] == [20, 21, 22, 23, 24, 25, 26]
     assert report.conversations == 4 and [b.value for b in report.conversations_per_day] == [0, 0, 0, 0, 1, 1, 2]
     assert report.conversations_per_day[-1].height == insights.CHART_HEIGHT  # the busiest day is the tallest bar
@@ -71,7 +77,9 @@ def test_figures_over_a_week(tmp_path):
     assert report.topics == [("Prices and payment", 3, 100.0), ("Recovery and aftercare", 1, 33.3)]
     assert (report.handed_off, report.red_flags, report.other_worries) == (1, 1, 1)
     # the booking was received just now: it counts on today's bar, in the clinic's zone
-    today = insights.build(TrackerReader(f"sqlite:///{tmp_path / 't.db'}"), bookings, SETTINGS, "7")
+    today = insights.build(
+        ConversationIndex(f"sqlite:///{tmp_path / 'c.db'}", f"sqlite:///{tmp_path / 't.db'}"), bookings, SETTINGS, "7"
+    )
     assert today.bookings == 1 and [b.value for b in today.bookings_per_day][-1] == 1
 
 

@@ -174,6 +174,8 @@ class BookingStore:
 
     def created_between(self, since: datetime, until: datetime) -> List[datetime]:
         """When each request in [since, until) was received (UTC), for the Insights page."""
+        # In UTC, as stored: SQLite keeps the datetime without its zone and compares it as text.
+        since, until = since.astimezone(timezone.utc), until.astimezone(timezone.utc)
         query = select(booking_requests.c.created_at).where(
             booking_requests.c.created_at >= since, booking_requests.c.created_at < until
         )

@@ -102,3 +102,25 @@ def test_csv_export_has_a_header_and_neutralises_formulas(store):
 def test_unreachable_database_is_a_store_error(tmp_path):
     with pytest.raises(StoreError):
         BookingStore("postgresql+psycopg2://nobody@127.0.0.1:1/none")
+
+
+def test_requests_received_in_a_period_are_compared_in_utc(tmp_path):
+    from datetime import datetime, timedelta, timezone
+
+    from sqlalchemy import update as sql_update
+    from zoneinfo import ZoneInfo
+
+    from storage.bookings import booking_requests
+
+    store = BookingStore(f"sqlite:///{tmp_path / 'c.db'}")
+    store.save(NewRequest(kind="booking", name="A", phone="+12125550143"), "k1")
+    # received at 02:00 UTC on 1 Nov: 22:00 on 31 Oct in New York
+    with store.engine.begin() as connection:
+        connection.execute(
+            sql_update(booking_requests).values(created_at=datetime(2026, 11, 1, 2, tzinfo=timezone.utc))
+        )
+    ny = ZoneInfo("America/New_York")
+    first_of_november = datetime(2026, 11, 1, tzinfo=ny)
+    assert store.created_between(first_of_november, first_of_november + timedelta(days=1)) == []
+    [moment] = store.created_between(first_of_november - timedelta(days=1), first_of_november)
+    assert moment == datetime(2026, 11, 1, 2, tzinfo=timezone.utc)

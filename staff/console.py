@@ -559,6 +559,7 @@ def create_app(
             "answers.html",
             session,
             answers=text_edits.list_texts(text_edits.ANSWERS, root),
+            replies=text_edits.list_texts(text_edits.REPLIES, root),
             messages=text_edits.list_texts(text_edits.MESSAGES, root),
             message=TEACH_MESSAGES.get(request.args.get("done") or "", ""),
             active="answers",
@@ -622,7 +623,7 @@ def create_app(
             return editor_page(session, latest, latest.text, status=409, conflict=text)
         accounts.audit(
             session.user.name,
-            f"{'answer' if kind == text_edits.ANSWERS else 'message'} edited",
+            {text_edits.ANSWERS: "answer edited", text_edits.REPLIES: "reply edited"}.get(kind, "message edited"),
             editable.title,
             before,
             text.strip(),

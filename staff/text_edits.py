@@ -8,13 +8,13 @@ is live at once.
 
 from __future__ import annotations
 
-import io
+import json
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple, cast
 
-from ruamel.yaml import YAML
+import yaml
 
 from clinic.paths import REPO_ROOT, messages_path
 from clinic.settings import ClinicSettings
@@ -22,11 +22,13 @@ from clinic.texts import CLINIC_PLACEHOLDERS, clinic_placeholders, parse_message
 from clinic.topics import FAQ_TOPICS, TOPIC_NAMES
 from staff.file_edits import EditConflictError, read_versioned, write_atomically
 from training_data.datacheck import hard_coded_details
-from training_data.text_rendering import message_problems, response_problems
+from training_data.text_rendering import domain_slots, message_problems, response_problems
 
 MAX_TEXT_CHARS = 1000
 ANSWERS = "answers"
+REPLIES = "replies"  # the short fixed replies in domain.yml (greeting, goodbye...): trained like answers
 MESSAGES = "messages"
+KINDS = (ANSWERS, REPLIES, MESSAGES)
 # What the other messages are for, in the words staff use; names not listed show as they are.
 MESSAGE_TITLES = {
     "handoff_open": "Asking for a person, while the clinic is open",
@@ -34,6 +36,18 @@ MESSAGE_TITLES = {
     "symptom_emergency": "After-treatment report with a red flag",
     "symptom_call_clinic": "Other after-treatment worry",
     "prices_not_listed": "Prices, when none are listed in Clinic details",
+}
+REPLY_TITLES = {
+    "utter_greet": "Greeting",
+    "utter_goodbye": "Goodbye",
+    "utter_you_are_welcome": "After a thank-you",
+    "utter_iamabot": "Asked whether it's a bot",
+    "utter_out_of_scope": "A question that has nothing to do with the clinic",
+    "utter_beyond_article": "A question the clinic's article does not answer",
+    "utter_ask_rephrase": "Did not understand (first time)",
+    "utter_offer_human": "Did not understand again: offering a person",
+    "utter_anything_else": "Anything else?",
+    "utter_keep_asking": "Inviting more questions",
 }
 
 
@@ -56,14 +70,7 @@ class EditableText:
 
     @property
     def goes_live_by_training(self) -> bool:
-        return self.kind == ANSWERS
-
-
-def _yaml() -> YAML:
-    yaml = YAML()
-    yaml.preserve_quotes = True  # type: ignore[assignment]
-    yaml.width = 4096  # type: ignore[assignment]  # never fold an answer over lines
-    return yaml
+        return self.kind in (ANSWERS, REPLIES)
 
 
 def answers_path(root: Path = REPO_ROOT) -> Path:
@@ -71,20 +78,33 @@ def answers_path(root: Path = REPO_ROOT) -> Path:
 
 
 def path_of(kind: str, root: Path = REPO_ROOT) -> Path:
-    return answers_path(root) if kind == ANSWERS else messages_path()
+    return {ANSWERS: answers_path(root), REPLIES: root / "domain.yml"}.get(kind) or messages_path()
 
 
 def list_texts(kind: str, root: Path = REPO_ROOT) -> List[EditableText]:
     source, version = read_versioned(path_of(kind, root))
     if kind == ANSWERS:
-        document = _yaml().load(source)
-        responses = document.get("responses") or {}
+        responses = yaml.safe_load(source).get("responses") or {}
         return [
             EditableText(
                 ANSWERS, topic, TOPIC_NAMES[topic], str(responses[f"utter_faq/{topic}"][0]["text"]), (), version
             )
             for topic in FAQ_TOPICS
             if f"utter_faq/{topic}" in responses
+        ]
+    if kind == REPLIES:
+        responses = yaml.safe_load(source).get("responses") or {}
+        return [
+            EditableText(
+                REPLIES,
+                name,
+                REPLY_TITLES.get(name, name.removeprefix("utter_").replace("_", " ").capitalize()),
+                str(variations[0]["text"]),
+                (),
+                version,
+            )
+            for name, variations in responses.items()
+            if variations and isinstance(variations[0], dict) and "text" in variations[0]
         ]
     messages = parse_messages(source, path_of(kind, root))
     return [
@@ -96,22 +116,44 @@ def list_texts(kind: str, root: Path = REPO_ROOT) -> List[EditableText]:
 
 
 def find_text(kind: str, key: str, root: Path = REPO_ROOT) -> Optional[EditableText]:
-    if kind not in (ANSWERS, MESSAGES):
+    if kind not in KINDS:
         return None
     return next((t for t in list_texts(kind, root) if t.key == key), None)
 
 
 def _with_text(kind: str, key: str, text: str, source: str) -> str:
-    """The file's content with one text replaced; comments, buttons and order kept."""
-    yaml = _yaml()
-    document = yaml.load(source)
+    """The file's content with one text replaced; every other byte stays as it was."""
+    node = _text_node(kind, key, source)
+    start, end = node.start_mark.index, node.end_mark.index
+    # A JSON string is a valid YAML double-quoted scalar: quotes, backslashes and newlines escaped.
+    return source[:start] + json.dumps(text, ensure_ascii=False) + source[end:]
+
+
+def _text_node(kind: str, key: str, source: str) -> yaml.ScalarNode:
+    def child(node: yaml.Node, name: str) -> yaml.Node:
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value in node.value:
+                if key_node.value == name:
+                    return cast(yaml.Node, value)
+        raise TextEditError(f"There is no text called {key!r}.")
+
+    def first(node: yaml.Node) -> yaml.Node:
+        if isinstance(node, yaml.SequenceNode) and node.value:
+            return cast(yaml.Node, node.value[0])
+        raise TextEditError(f"There is no text called {key!r}.")
+
+    document = yaml.compose(source, Loader=yaml.SafeLoader)
+    if document is None:
+        raise TextEditError("The file is empty.")
     if kind == ANSWERS:
-        document["responses"][f"utter_faq/{key}"][0]["text"] = text
+        node = child(first(child(child(document, "responses"), f"utter_faq/{key}")), "text")
+    elif kind == REPLIES:
+        node = child(first(child(child(document, "responses"), key)), "text")
     else:
-        document[key]["text"] = text
-    out = io.StringIO()
-    yaml.dump(document, out)
-    return out.getvalue()
+        node = child(child(document, key), "text")
+    if not isinstance(node, yaml.ScalarNode):
+        raise TextEditError(f"The text of {key!r} is not a plain text.")
+    return node
 
 
 def problems_with(kind: str, key: str, text: str, settings: ClinicSettings, root: Path = REPO_ROOT) -> List[str]:
@@ -129,6 +171,8 @@ def problems_with(kind: str, key: str, text: str, settings: ClinicSettings, root
         found = hard_coded_details([copy], settings.phone_region, settings.address)
         if kind == ANSWERS:
             found += response_problems([copy], set(), settings)
+        elif kind == REPLIES:
+            found += response_problems([copy], domain_slots(copy), settings)
         else:
             found += message_problems(copy, settings)
     return [f"{problem.message[:1].upper()}{problem.message[1:]}: {problem.fix}." for problem in found]

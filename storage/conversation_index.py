@@ -19,6 +19,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     Float,
+    Index,
     Integer,
     MetaData,
     String,
@@ -88,11 +89,14 @@ ci_messages = Table(
     Column("text", Text, nullable=False),
     Column("intent", String(100), nullable=False),
     Column("confidence", Float, nullable=False),
-    Column("topic", String(100), index=True),
+    Column("topic", String(100)),
     Column("topic_confidence", Float),
     Column("guesses", Text, nullable=False),
     Column("requested_slot", String(64)),
     Column("next_action", String(100)),
+    # "Did this conversation ask about <topic>": one lookup per conversation, whatever the
+    # query planner guesses (with an index on topic alone SQLite may scan thousands per row).
+    Index("ix_ci_messages_sender_topic", "sender_id", "topic"),
 )
 ci_reports = Table(
     "ci_reports",
@@ -114,6 +118,9 @@ class ConversationIndex:
         self._refreshed_at = 0.0
         self._lock = threading.Lock()
         metadata.create_all(self.engine)
+        for table in (ci_conversations, ci_messages, ci_reports):
+            for table_index in table.indexes:  # indexes added since the tables were made
+                table_index.create(self.engine, checkfirst=True)
 
     # -- keeping up with the tracker store ------------------------------------------------------
     def refresh(self, force: bool = False) -> int:

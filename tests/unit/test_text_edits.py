@@ -18,6 +18,7 @@ def project(tmp_path, monkeypatch):
     (tmp_path / "data" / "responses").mkdir(parents=True)
     shutil.copy(REPO_ROOT / "data/responses/faq.yml", tmp_path / "data/responses/faq.yml")
     shutil.copy(REPO_ROOT / "messages.yml", tmp_path / "messages.yml")
+    shutil.copy(REPO_ROOT / "domain.yml", tmp_path / "domain.yml")
     monkeypatch.setenv("CLINIC_MESSAGES", str(tmp_path / "messages.yml"))
     return tmp_path
 
@@ -101,3 +102,24 @@ def test_unknown_texts_are_refused(project):
     assert edits.find_text("answers", "nope", project) is None and edits.find_text("../etc", "x", project) is None
     with pytest.raises(edits.TextEditError):
         edits.save_text(edits.ANSWERS, "nope", "x", "", "", project)
+
+
+def test_greetings_and_short_replies_are_edited_in_the_domain_and_trained(project):
+    greet = edits.find_text(edits.REPLIES, "utter_greet", project)
+    assert greet.title == "Greeting" and greet.goes_live_by_training and "{clinic_name}" in greet.text
+    settings = load_settings()
+    assert "phone number is typed" in " ".join(
+        edits.problems_with(edits.REPLIES, "utter_greet", "Hi! Call 212 555 0100.", settings, project)
+    )
+    assert "clinic_fone" in " ".join(
+        edits.problems_with(edits.REPLIES, "utter_greet", "Hi {clinic_fone}", settings, project)
+    )
+    source = (project / "domain.yml").read_text()
+    before = yaml.safe_load(source)
+    edits.save_text(edits.REPLIES, "utter_greet", "Hello from {clinic_name}!", greet.version, greet.text, project)
+    lines = zip(source.splitlines(), (project / "domain.yml").read_text().splitlines())
+    assert [new for old, new in lines if old != new] == ['  - text: "Hello from {clinic_name}!"']  # one line changed
+    after = yaml.safe_load((project / "domain.yml").read_text())
+    assert after["responses"]["utter_greet"][0]["text"] == "Hello from {clinic_name}!"
+    assert after["responses"]["utter_greet"][0].get("buttons") == before["responses"]["utter_greet"][0].get("buttons")
+    assert {k: v for k, v in after.items() if k != "responses"} == {k: v for k, v in before.items() if k != "responses"}

@@ -11,9 +11,9 @@ a match.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple
 
@@ -21,6 +21,8 @@ import yaml
 from rapidfuzz.distance import OSA
 
 from clinic.paths import RED_FLAGS_PATH
+
+logger = logging.getLogger(__name__)
 
 # Words that make a following sign absent ("no fever"), within the same clause.
 _NEGATORS = frozenset(
@@ -276,9 +278,41 @@ def find_red_flags(text: str, signs: Optional[Sequence[Sign]] = None) -> List[Re
     return found
 
 
-@lru_cache(maxsize=1)
-def default_signs() -> Tuple[Sign, ...]:
-    return load_signs()
+class _FreshSigns:
+    """red_flags.yml, re-read when a clinician's edit is saved, so no process needs a restart.
+
+    A broken edit keeps the last good list in use (and logs why); with no good list yet
+    (start-up), the error is raised.
+    """
+
+    def __init__(self) -> None:
+        self._loaded: Dict[Path, Tuple[int, Tuple[Sign, ...]]] = {}
+
+    def get(self, path: Path) -> Tuple[Sign, ...]:
+        try:
+            stamp = path.stat().st_mtime_ns
+        except OSError:
+            stamp = -1
+        known = self._loaded.get(path)
+        if known is not None and known[0] == stamp:
+            return known[1]
+        try:
+            signs = load_signs(path)
+        except (OSError, RedFlagsError) as error:
+            if known is None:
+                raise
+            logger.error("red flags not reloaded, the previous list stays in use: %s", error)
+            signs = known[1]
+        self._loaded[path] = (stamp, signs)
+        return signs
+
+
+_fresh_signs = _FreshSigns()
+
+
+def default_signs(path: Path = RED_FLAGS_PATH) -> Tuple[Sign, ...]:
+    """The shared red-flag list in use now: re-read when the file changes."""
+    return _fresh_signs.get(path)
 
 
 def signs_by_key(signs: Sequence[Sign]) -> Dict[str, Sign]:

@@ -32,9 +32,9 @@ from zoneinfo import available_timezones
 
 from clinic.dates import day_parts
 from clinic.paths import REPO_ROOT, VAR_DIR, settings_path, tracker_db_url
-from clinic.red_flags import default_signs
 from clinic.settings import WEEKDAYS, ClinicSettings, current_settings
 from clinic.topics import TOPIC_NAMES
+from clinic.triage import signs_for
 from staff import clinic_details, conversation_views, insights, review, teach, text_edits
 from staff.accounts import Accounts
 from staff.console_auth import LOGIN_COOKIE, SESSION_COOKIE, ConsoleAuth, Session
@@ -44,9 +44,6 @@ from storage.bookings import KIND_CALLBACK, STATUS_CONTACTED, BookingStore, Stor
 from storage.conversation_index import ConversationIndex
 from storage.conversations import TrackerReader
 from storage.staff_accounts import AccountStore
-
-# Plain names of the red flags (red_flags.yml), for the reports page.
-SIGN_NAMES = {sign.key: sign.sign for sign in default_signs()}
 
 HERE = Path(__file__).resolve().parent
 SECRET_ENV_VAR = "STAFF_CONSOLE_SECRET"
@@ -282,11 +279,13 @@ def create_app(
         except ValueError:
             page_number = 1
         total, found = index.latest_safety_reports(REPORTS_PAGE, (page_number - 1) * REPORTS_PAGE)
+        # Plain names of the red flags: the shared list (red_flags.yml) and the clinic's own.
+        sign_names = {sign.key: sign.sign for sign in signs_for(settings.red_flags)}
         rows = [
             {
                 "when": f"{datetime.fromtimestamp(report.timestamp, tz=settings.zone):%d %b %H:%M}",
                 "red_flag": report.is_red_flag,
-                "signs": [SIGN_NAMES.get(flag, flag) for flag in report.flags] if report.is_red_flag else [],
+                "signs": [sign_names.get(flag, flag) for flag in report.flags] if report.is_red_flag else [],
                 "conversation": sender_id,
                 "text": report.text,
             }

@@ -66,3 +66,22 @@ def test_the_demo_page_shows_todays_details(settings_file):
         assert NEW_PHONE in page and 'data-max-message-chars="1000"' in page
     finally:
         server.shutdown()
+
+
+def test_a_saved_red_flag_list_is_used_at_once_and_a_broken_one_keeps_the_last(tmp_path, caplog):
+    from clinic.red_flags import default_signs, find_red_flags
+
+    path = tmp_path / "red_flags.yml"
+    path.write_text((REPO_ROOT / "red_flags.yml").read_text())
+    report = "my nose keeps bleeding since the microneedling"
+    before = len(default_signs(path))
+    document = yaml.safe_load(path.read_text())
+    document["signs"]["nosebleed"] = {"sign": "Nosebleed", "why": "A test sign.", "phrasings": ["nose keeps bleeding"]}
+    path.write_text(yaml.safe_dump(document, sort_keys=False))
+    os.utime(path, ns=(1, 2_000_000_000))  # a new stamp even within the clock's resolution
+    assert len(default_signs(path)) == before + 1
+    assert "nosebleed" in [flag.key for flag in find_red_flags(report, default_signs(path))]
+    path.write_text("nosebleed: [broken")
+    os.utime(path, ns=(1, 3_000_000_000))
+    assert len(default_signs(path)) == before + 1  # the last good list stays in use
+    assert "red flags not reloaded" in caplog.text

@@ -43,6 +43,7 @@ from staff.go_live import GoLive, GoLiveError
 from storage.bookings import KIND_CALLBACK, STATUS_CONTACTED, BookingStore, StoredRequest
 from storage.conversation_index import ConversationIndex
 from storage.conversations import TrackerReader
+from storage.erasure import erase_visitor
 from storage.staff_accounts import AccountStore
 
 HERE = Path(__file__).resolve().parent
@@ -337,8 +338,10 @@ def create_app(
         except conversation_views.QueryError as error:
             problem = f"Can't search like that: {error}."
         pages = max(1, -(-total // conversation_views.PAGE_SIZE))
+        deleted = request.args.get("deleted")
         return page(
             "conversations.html",
+            deleted=deleted if deleted and deleted.isdigit() else "",
             status=400 if problem else 200,
             user=session.user,
             csrf_token=session.csrf_token,
@@ -374,6 +377,18 @@ def create_app(
             zone=settings.timezone,
             active="conversations",
         )
+
+    @app.post("/conversations/<sender_id:str>/delete")
+    @signed_in()
+    async def delete_conversation(request: Request, session: Session, sender_id: str) -> HTTPResponse:
+        if not session.user.is_admin:
+            return response.text("Only admins can delete a visitor's data.", status=403)
+        if (request.form or {}).get("confirm") != "yes":
+            return response.text("Tick the box to confirm, then press Delete again.", status=400)
+        sender_id = unquote(sender_id)
+        erased = erase_visitor(sender_id, tracker_url)
+        accounts.audit(session.user.name, "a person's data deleted", sender_id, erased.describe(), "deleted")
+        return response.redirect(f"/conversations?deleted={erased.events}", status=303)
 
     @app.get("/conversations.csv")
     @signed_in()

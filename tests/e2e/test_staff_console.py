@@ -403,3 +403,37 @@ def test_insights_in_the_browser(browser, console, width, height, name):  # noqa
     assert _axe_violations(page) == []
     page.screenshot(path=str(ARTIFACTS / f"console-insights-{name}.png"), full_page=True)
     context.close()
+
+
+def test_only_admins_delete_a_visitors_data_and_it_is_audited(console):
+    staff = _signed_in(console, "lockme2", "throwaway password 2")
+    page = staff.get(console.url + "/conversations/visitor-booked", timeout=10)
+    assert page.status_code == 200 and "Delete this visitor" not in page.text
+    token = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    refused = staff.post(
+        console.url + "/conversations/visitor-booked/delete", data={"csrf_token": token, "confirm": "yes"}, timeout=10
+    )
+    assert refused.status_code == 403
+    admin = _signed_in(console)
+    page = admin.get(console.url + "/conversations/visitor-booked", timeout=10)
+    token = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    unconfirmed = admin.post(
+        console.url + "/conversations/visitor-booked/delete", data={"csrf_token": token}, timeout=10
+    )
+    assert unconfirmed.status_code == 400
+    assert (
+        admin.post(
+            console.url + "/conversations/visitor-booked/delete", data={"confirm": "yes"}, timeout=10
+        ).status_code
+        == 403
+    )
+    done = admin.post(
+        console.url + "/conversations/visitor-booked/delete",
+        data={"csrf_token": token, "confirm": "yes"},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert done.status_code == 303
+    assert admin.get(console.url + "/conversations/visitor-booked", timeout=10).status_code == 404
+    [entry] = [e for e in AccountStore(console.db_url).audit() if e.action == "a person's data deleted"]
+    assert (entry.actor, entry.target, entry.new_value) == ("maria", "visitor-booked", "deleted")

@@ -5,6 +5,7 @@ from functools import lru_cache
 
 from clinic.settings import ClinicSettings, current_settings
 from storage.bookings import BookingStore
+from storage.handoffs import HandoffStore
 
 
 def clinic_settings() -> ClinicSettings:
@@ -16,6 +17,12 @@ def clinic_settings() -> ClinicSettings:
 def booking_store() -> BookingStore:
     """The store at $CLINIC_DB_URL (SQLite under var/ by default); raises StoreError."""
     return BookingStore()
+
+
+@lru_cache(maxsize=1)
+def handoff_store() -> HandoffStore:
+    """The live hand-off queue at $CLINIC_DB_URL, shared with the staff console."""
+    return HandoffStore()
 
 
 def now() -> datetime:

@@ -81,6 +81,8 @@ class ClinicSettings:
     date_order: str = "DMY"
     # The clinic's own red flags, in red_flags.yml's shape, added to that list.
     red_flags: Tuple[Sign, ...] = ()
+    # A visitor waiting this long for a person is offered a call-back instead.
+    handoff_wait_minutes: int = 3
 
     @property
     def zone(self) -> ZoneInfo:
@@ -117,7 +119,16 @@ def parse_settings(raw: Mapping[str, Any]) -> ClinicSettings:
     """Validate an already-parsed mapping (the file's content) into ClinicSettings."""
     unknown = sorted(
         set(raw)
-        - {*_REQUIRED_TEXT_FIELDS, "phone_region", "timezone", "opening_hours", "prices", "date_order", "red_flags"}
+        - {
+            *_REQUIRED_TEXT_FIELDS,
+            "phone_region",
+            "timezone",
+            "opening_hours",
+            "prices",
+            "date_order",
+            "red_flags",
+            "handoff_wait_minutes",
+        }
     )
     if unknown:
         raise SettingsError(f"unknown field(s) {', '.join(unknown)}: check the spelling")
@@ -137,7 +148,11 @@ def parse_settings(raw: Mapping[str, Any]) -> ClinicSettings:
     date_order = str(raw.get("date_order") or default_date_order(region)).strip().upper()
     if date_order not in DATE_ORDERS:
         raise SettingsError(f"field 'date_order': {raw.get('date_order')!r} must be one of {', '.join(DATE_ORDERS)}")
+    wait = raw.get("handoff_wait_minutes", 3)
+    if not isinstance(wait, int) or isinstance(wait, bool) or not 1 <= wait <= 60:
+        raise SettingsError(f"field 'handoff_wait_minutes': {wait!r} must be a whole number of minutes, 1 to 60")
     return ClinicSettings(
+        handoff_wait_minutes=wait,
         phone_region=region,
         date_order=date_order,
         red_flags=_parse_red_flags(raw.get("red_flags")),

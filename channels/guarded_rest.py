@@ -18,14 +18,18 @@ from asyncio import CancelledError
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.shared.core.events import BotUttered, SlotSet
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.payload import PayloadError, TooLong, check_payload
+from channels import live
+from channels.payload import SENDER_PATTERN, PayloadError, TooLong, check_payload
 from clinic.limits import MAX_MESSAGE_CHARS
 from clinic.settings import current_settings
 from clinic.texts import render
+from storage.conversations import SAFETY_SLOT, TrackerReader
+from storage.handoffs import HandoffStore
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +48,8 @@ class GuardedRestInput(InputChannel):
         # Rendered now, so that a bad settings or messages file stops the server at start,
         # and kept as the reply of last resort if rendering fails while something else fails.
         self.last_resort_failure_text = self._failure_text()
+        self._tracker_reader: Optional[TrackerReader] = None  # made on first use
+        self._handoff_store: Optional[HandoffStore] = None
 
     def _failure_text(self) -> str:
         return render("server_failure", current_settings()).text
@@ -54,6 +60,26 @@ class GuardedRestInput(InputChannel):
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
+
+        @webhook.route("/updates", methods=["GET"])
+        async def updates(request: Request) -> HTTPResponse:
+            # No API token: the widget calls this. It reveals one conversation's staff lines
+            # and hand-off state, to whoever holds its random sender id, and nothing else.
+            sender = request.args.get("sender") or ""
+            if not SENDER_PATTERN.match(sender):
+                return response.json({"error": "'sender' is missing or not a conversation id"}, status=400)
+            try:
+                reply = live.updates(
+                    sender,
+                    live.parse_since(request.args.get("since")),
+                    self._reader(),
+                    self._handoffs(),
+                    current_settings(),
+                )
+            except Exception:
+                logger.exception("Reading live hand-off updates failed.")
+                return response.json({"error": "updates are unavailable for a moment"}, status=503)
+            return response.json(reply)
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
@@ -68,6 +94,10 @@ class GuardedRestInput(InputChannel):
                 return response.json(self._too_long_reply(checked))
 
             collector = CollectingOutputChannel()
+            try:
+                live.before_message(checked.sender, checked.text, self._handoffs())
+            except Exception:  # the queue's database is down: the message is still answered
+                logger.exception("Live hand-off queue unavailable (text not logged).")
             try:
                 await on_new_message(
                     UserMessage(
@@ -84,9 +114,43 @@ class GuardedRestInput(InputChannel):
             except Exception:
                 logger.exception("Handling a REST message failed (text not logged).")
                 return response.json(self._failure_reply(checked.sender))
-            return response.json(collector.messages)
+            messages = list(collector.messages)
+            advice = await self._safety_during_handoff(request, checked.sender, checked.text, answered=bool(messages))
+            if advice is not None:
+                messages.append({"recipient_id": checked.sender, "text": advice})
+            return response.json(messages)
 
         return webhook
+
+    def _reader(self) -> TrackerReader:
+        if self._tracker_reader is None:
+            self._tracker_reader = TrackerReader()
+        return self._tracker_reader
+
+    def _handoffs(self) -> HandoffStore:
+        if self._handoff_store is None:
+            self._handoff_store = HandoffStore()
+        return self._handoff_store
+
+    async def _safety_during_handoff(self, request: Request, sender: str, text: str, answered: bool) -> Optional[str]:
+        """A red flag from a visitor in the hand-off queue is flagged to staff; while a person has
+        the conversation (Rasa paused, nothing answered), the channel gives the advice itself."""
+        try:
+            advice = live.red_flag_advice(sender, text, self._handoffs(), current_settings())
+            if advice is None or answered:
+                return None
+            agent = request.app.ctx.agent
+            async with agent.lock_store.lock(sender):
+                tracker = await agent.tracker_store.retrieve(sender)
+                if tracker is None or not tracker.is_paused():
+                    return None
+                tracker.update(BotUttered(advice.text, metadata={"handoff": "safety"}))
+                tracker.update(SlotSet(SAFETY_SLOT, list(advice.flags)))
+                await agent.tracker_store.save(tracker)
+            return advice.text
+        except Exception:
+            logger.exception("Safety during a live hand-off failed (text not logged).")
+            return None
 
     def _too_long_reply(self, too_long: TooLong) -> List[Dict[str, Any]]:
         text = render("message_too_long", current_settings(), length=too_long.length, limit=too_long.limit).text

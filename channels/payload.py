@@ -12,7 +12,7 @@ MAX_SENDER_CHARS = 128
 MAX_METADATA_KEYS = 20
 # Sender ids come from the widget (a random id in localStorage); anything else is refused so
 # that ids can't smuggle control characters into logs or collide with "default".
-_SENDER_PATTERN = re.compile(rf"^[A-Za-z0-9_.:@\-]{{1,{MAX_SENDER_CHARS}}}$")
+SENDER_PATTERN = re.compile(rf"^[A-Za-z0-9_.:@\-]{{1,{MAX_SENDER_CHARS}}}$")
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ def check_payload(body: Any, max_chars: int = MAX_MESSAGE_CHARS) -> Union[Webhoo
     if not isinstance(body, dict):
         return PayloadError('body must be a JSON object like {"sender": "id", "message": "hi"}')
     sender = body.get("sender")
-    if not isinstance(sender, str) or not _SENDER_PATTERN.match(sender):
+    if not isinstance(sender, str) or not SENDER_PATTERN.match(sender):
         return PayloadError(f"'sender' must be 1-{MAX_SENDER_CHARS} letters, digits or _ . : @ -")
     text = body.get("message")
     if not isinstance(text, str):

@@ -13,13 +13,12 @@ import os
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Any, Dict, Optional, Tuple
 
 from clinic.paths import REPO_ROOT, RUN_FILE
 from ops.training import train_if_stale
+from staff import rasa_api
 
 
 class ReloadError(RuntimeError):
@@ -38,26 +37,17 @@ def remove_run_file(path: Path = RUN_FILE) -> None:
 
 
 def server_address(run_file: Path = RUN_FILE) -> Tuple[str, str]:
-    url, token = os.environ.get("RASA_URL"), os.environ.get("RASA_AUTH_TOKEN")
-    if url and token:
-        return url.rstrip("/"), token
-    if run_file.exists():
-        running = json.loads(run_file.read_text())
-        return running["rasa_url"], running["token"]
-    raise ReloadError("no running assistant found: start it with `make run` (or set RASA_URL and RASA_AUTH_TOKEN)")
+    try:
+        return rasa_api.server_address(run_file)
+    except rasa_api.RasaApiError as error:
+        raise ReloadError(str(error)) from None
 
 
 def _call(method: str, url: str, body: Optional[Dict[str, Any]] = None, timeout: float = 300) -> Tuple[int, Any]:
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as reply:
-            raw = reply.read()
-            return reply.status, json.loads(raw) if raw else None
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode(errors="replace")
-    except (urllib.error.URLError, OSError) as error:
-        raise ReloadError(f"can't reach the assistant at {url.split('?')[0]}: {error}") from error
+        return rasa_api.call(method, url, body, timeout)
+    except rasa_api.RasaApiError as error:
+        raise ReloadError(str(error)) from None
 
 
 def serving_model(rasa_url: str, token: str) -> str:

@@ -169,7 +169,13 @@ def describe_transcript(
             )
         else:
             lines.append(
-                {"who": "assistant", "when": when, "timestamp": line["timestamp"], "text": mask(str(line["text"]))}
+                {
+                    "who": line["who"],  # the assistant, or a staff member during a live hand-off
+                    "staff": line.get("staff", ""),
+                    "when": when,
+                    "timestamp": line["timestamp"],
+                    "text": mask(str(line["text"])),
+                }
             )
     return lines
 

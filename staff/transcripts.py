@@ -82,5 +82,6 @@ def format_transcript(conversation: Conversation, region: str = "US") -> str:
             lines.append(f"{_when(line['timestamp'])}  visitor:   {text}   ({message.label} {message.confidence:.2f})")
         else:
             # The assistant repeats names and numbers back in its summaries.
-            lines.append(f"{_when(line['timestamp'])}  assistant: {_mask(line['text'], conversation, region)}")
+            who = f"{line.get('staff') or 'staff'} (staff)" if line["who"] == "staff" else "assistant"
+            lines.append(f"{_when(line['timestamp'])}  {who}: {_mask(line['text'], conversation, region)}")
     return "\n".join(lines)

@@ -19,6 +19,7 @@ SAFETY_SLOT = "safety_flags"  # set by action_symptom_advice
 AFTER_TREATMENT_WORRY = "after_treatment_worry"
 # Form slots whose answers are personal data; transcripts show a placeholder instead.
 PRIVATE_SLOTS = {"name": "[name]", "phone": "[phone]", "screening": "[health answer]"}
+FORM_SLOTS = ("name", "phone", "preferred_time", "screening")
 OUTCOME_ACTIONS = {
     "action_submit_booking": "booked",
     "action_submit_callback": "call-back requested",
@@ -102,6 +103,8 @@ class Conversation:
     # Values of the private slots (names, phone numbers), masked wherever they appear.
     private_values: Dict[str, str] = field(default_factory=dict)
     safety_reports: List[SafetyReport] = field(default_factory=list)
+    # The booking form's answers so far (name, phone, preferred time, screening), for staff.
+    form_values: Dict[str, str] = field(default_factory=dict)
 
     @property
     def started_at(self) -> datetime:
@@ -180,8 +183,14 @@ def _build(sender_id: str, events: List[Dict[str, Any]]) -> Conversation:
         elif kind == "slot" and event.get("name") == SAFETY_SLOT and isinstance(event.get("value"), list):
             timestamp = float(event.get("timestamp") or 0.0)
             conversation.safety_reports.append(SafetyReport(timestamp, [str(v) for v in event["value"]], last_text))
-        elif kind == "slot" and event.get("name") in ("name", "phone") and isinstance(event.get("value"), str):
-            conversation.private_values[event["value"]] = PRIVATE_SLOTS[event["name"]]
+        elif kind == "slot" and event.get("name") in FORM_SLOTS:
+            value = event.get("value")
+            if isinstance(value, str):
+                conversation.form_values[event["name"]] = value
+                if event["name"] in ("name", "phone"):
+                    conversation.private_values[value] = PRIVATE_SLOTS[event["name"]]
+            else:
+                conversation.form_values.pop(event["name"], None)
         elif kind == "active_loop" and not event.get("name"):
             requested_slot = None
         elif kind == "user":
@@ -190,7 +199,16 @@ def _build(sender_id: str, events: List[Dict[str, Any]]) -> Conversation:
             conversation.messages.append(last_message)
             conversation.lines.append({"who": "visitor", "message": last_message, "timestamp": last_message.timestamp})
         elif kind == "bot" and event.get("text"):
-            conversation.lines.append({"who": "assistant", "text": event["text"], "timestamp": event.get("timestamp")})
+            metadata = event.get("metadata") or {}
+            who = "staff" if metadata.get("staff") else "assistant"  # a person's words, added by the console
+            conversation.lines.append(
+                {
+                    "who": who,
+                    "staff": str(metadata.get("staff_name") or ""),
+                    "text": event["text"],
+                    "timestamp": event.get("timestamp"),
+                }
+            )
         elif kind == "action" and event.get("name") not in (None, "action_listen"):
             conversation.actions.append(event["name"])
             if last_message is not None and last_message.next_action is None:
@@ -225,6 +243,44 @@ class TrackerReader:
         except Exception as error:  # bad URL, server down, unreadable file
             raise TrackerStoreError(f"conversation store unavailable: {type(error).__name__}: {error}") from error
         return iter(rows)
+
+    def live_lines(self, sender_id: str, since: float = 0.0) -> List[Dict[str, Any]]:
+        """What staff said in the conversation after `since` (and the joined / handed back notes).
+
+        Bot lines carrying `metadata.staff` or `metadata.handoff`: the ones the widget can't
+        get from the webhook's reply, because the console added them to the tracker.
+        """
+        query = (
+            "SELECT data FROM events WHERE sender_id = :sender AND type_name = 'bot' AND timestamp > :since ORDER BY id"
+        )
+        lines: List[Dict[str, Any]] = []
+        with self.engine.connect() as connection:
+            for (data,) in connection.execute(text(query), {"sender": sender_id, "since": since}):
+                try:
+                    event = json.loads(data)
+                except (TypeError, ValueError):
+                    continue
+                metadata = event.get("metadata") or {}
+                if metadata.get("staff") or metadata.get("handoff"):
+                    lines.append(
+                        {
+                            "text": event.get("text") or "",
+                            "staff": metadata.get("staff_name") or "",
+                            "kind": metadata.get("handoff") or "staff",
+                            "timestamp": float(event.get("timestamp") or 0.0),
+                        }
+                    )
+        return lines
+
+    def is_paused(self, sender_id: str) -> bool:
+        """Whether a person has the conversation: its last pause is not followed by a resume."""
+        query = (
+            "SELECT type_name FROM events WHERE sender_id = :sender AND type_name IN ('pause', 'resume') "
+            "ORDER BY id DESC LIMIT 1"
+        )
+        with self.engine.connect() as connection:
+            last = connection.execute(text(query), {"sender": sender_id}).scalar()
+        return bool(last == "pause")
 
     def conversations(self, sender_id: Optional[str] = None) -> List[Conversation]:
         """Every conversation (or one), newest first."""

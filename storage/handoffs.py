@@ -78,11 +78,26 @@ class HandoffStore:
                 connection.execute(staff_presence.insert().values(name=name, available=available, seen_at=now))
 
     def seen(self, name: str, now: Optional[float] = None) -> None:
-        """A console page of `name` is open: keeps their availability alive."""
+        """A console page of `name` is open: keeps their availability (and their conversations) alive."""
+        now = now or time.time()
         with self.engine.begin() as connection:
-            connection.execute(
-                update(staff_presence).where(staff_presence.c.name == name).values(seen_at=now or time.time())
-            )
+            changed = connection.execute(
+                update(staff_presence).where(staff_presence.c.name == name).values(seen_at=now)
+            ).rowcount
+            if not changed:
+                connection.execute(staff_presence.insert().values(name=name, available=False, seen_at=now))
+
+    def idle_holders(self, now: Optional[float] = None) -> List[str]:
+        """Staff who hold a conversation but whose console has not been seen for a while."""
+        since = (now or time.time()) - PRESENCE_SECONDS
+        present = select(staff_presence.c.name).where(staff_presence.c.seen_at >= since)
+        query = (
+            select(handoffs.c.taken_by)
+            .where(handoffs.c.ended_at.is_(None), handoffs.c.taken_by.is_not(None), handoffs.c.taken_by.not_in(present))
+            .distinct()
+        )
+        with self.engine.connect() as connection:
+            return [str(row[0]) for row in connection.execute(query)]
 
     def is_available(self, name: str, now: Optional[float] = None) -> bool:
         return name in self.available_staff(now)

@@ -26,6 +26,7 @@
     maxChars: (script && script.dataset.maxMessageChars) || "",
     storageKey: "clinic-chat",
     timeoutMs: 20000,
+    livePollMs: 2000,
   };
 
   // ---- state kept across reloads --------------------------------------------------
@@ -87,6 +88,9 @@
     ".cw-bot{background:#fff;border:1px solid #dfe6e6;border-bottom-left-radius:4px}",
     ".cw-user{background:var(--cw-primary);color:#fff;margin-left:auto;border-bottom-right-radius:4px}",
     ".cw-user a{color:#fff}",
+    ".cw-staff{background:#fff8e6;border:1px solid #e8d3a0;border-bottom-left-radius:4px}",
+    ".cw-name{display:block;font-size:12px;font-weight:700;color:#6b4500;margin-bottom:2px}",
+    ".cw-note{text-align:center;color:#4f5f62;font-size:13px;margin:8px 0}",
     ".cw-error{background:#fff4f2;border:1px solid #f0b8ad;color:#7a2415}",
     ".cw-buttons{display:flex;flex-wrap:wrap;gap:6px;margin:4px 0 10px}",
     ".cw-buttons button{border:1px solid var(--cw-primary);background:#fff;color:var(--cw-primary);border-radius:16px;padding:5px 11px;cursor:pointer;font-size:14px}",
@@ -140,7 +144,14 @@
   }
 
   function render(entry) {
-    var bubble = el("div", { class: "cw-msg " + (entry.from === "user" ? "cw-user" : entry.error ? "cw-bot cw-error" : "cw-bot") });
+    if (entry.from === "note") {  // a person joined or left: said between the bubbles
+      log.appendChild(el("p", { class: "cw-note", text: entry.text || "" }));
+      log.scrollTop = log.scrollHeight;
+      return;
+    }
+    var kind = entry.from === "user" ? "cw-user" : entry.from === "staff" ? "cw-staff" : entry.error ? "cw-bot cw-error" : "cw-bot";
+    var bubble = el("div", { class: "cw-msg " + kind });
+    if (entry.from === "staff" && entry.name) bubble.appendChild(el("span", { class: "cw-name", text: entry.name }));
     appendLinkified(bubble, entry.text || "");
     log.appendChild(bubble);
     if (entry.buttons && entry.buttons.length) {
@@ -209,6 +220,7 @@
           if (message && (message.text || (message.buttons && message.buttons.length))) {
             remember({ from: "bot", text: message.text || "", buttons: message.buttons || [] });
           }
+          if (message && message.custom && message.custom.handoff === "waiting") startLive();
         });
       })
       .catch(function () {
@@ -225,7 +237,47 @@
       });
   }
 
+  // ---- live hand-off: a person from the clinic joins this chat ----------------------------
+  // The REST channel pushes nothing, so while a visitor waits for or talks to a person the
+  // widget asks for news every two seconds, with its own (random, unguessable) sender id.
+  var liveTimer = null;
+  function startLive() {
+    if (!state.live) { state.live = { cursor: 0, offered: false }; saveState(); }
+    if (!liveTimer) liveTimer = setInterval(pollLive, config.livePollMs);
+  }
+  function stopLive() {
+    if (liveTimer) clearInterval(liveTimer);
+    liveTimer = null;
+    state.live = null;
+    saveState();
+  }
+  function pollLive() {
+    if (!state.live) return stopLive();
+    var sender = state.sender;
+    var url = config.server.replace(/\/$/, "") + "/webhooks/rest/updates?sender=" + encodeURIComponent(sender) +
+      "&since=" + encodeURIComponent(String(state.live.cursor || 0));
+    fetch(url, { headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (news) {
+        if (!news || !state.live || state.sender !== sender) return;
+        (news.messages || []).forEach(function (line) {
+          if (line.kind === "staff") remember({ from: "staff", name: line.staff, text: line.text });
+          else if (line.kind === "joined" || line.kind === "handed_back" || line.kind === "closed" || line.kind === "released") remember({ from: "note", text: line.text });
+          else remember({ from: "bot", text: line.text });
+        });
+        if (typeof news.cursor === "number") state.live.cursor = news.cursor;
+        if (news.offer && !state.live.offered) {
+          state.live.offered = true;
+          remember({ from: "bot", text: news.offer.text, buttons: news.offer.buttons || [] });
+        }
+        saveState();
+        if (news.mode === "bot") stopLive();
+      })
+      .catch(function () { /* offline for a moment: the next tick tries again */ });
+  }
+
   function startOver() {
+    stopLive();
     queue = [];
     state = { sender: newSenderId(), history: [], open: true };
     saveState();
@@ -249,6 +301,7 @@
     state.history.forEach(render);
     root.classList.toggle("cw-open", !!state.open);
     if (state.open) greet();
+    if (state.live) startLive();  // a page reload in the middle of a hand-off keeps the thread
     launcher.setAttribute("aria-expanded", String(!!state.open));
   }
 

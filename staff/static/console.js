@@ -84,3 +84,105 @@
   }
   setInterval(poll, 2000);
 })();
+
+/* Live hand-off, on every console page: counts visitors waiting for a person (title and menu),
+   chimes when one arrives, and keeps this staff member present (idle consoles are released). */
+(function () {
+  "use strict";
+  if (!document.body.hasAttribute("data-live-poll")) return;
+  var badge = document.getElementById("live-count");
+  var baseTitle = document.title.replace(/^\(\d+ waiting\)\s*/, "");
+  var known = null;
+  function chime() {
+    try {
+      var AudioContext = window.AudioContext || window.webkitAudioContext;
+      var context = new AudioContext();
+      var tone = context.createOscillator();
+      var gain = context.createGain();
+      tone.frequency.value = 880;
+      gain.gain.value = 0.08;
+      tone.connect(gain).connect(context.destination);
+      tone.start();
+      tone.stop(context.currentTime + 0.25);
+    } catch (e) { /* no sound available: the count still shows */ }
+  }
+  function poll() {
+    fetch("/api/live", { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (reply) { return reply.ok ? reply.json() : null; })
+      .then(function (live) {
+        if (!live) return;
+        if (badge) badge.textContent = live.waiting ? String(live.waiting) + " waiting" : "";
+        document.title = (live.waiting ? "(" + live.waiting + " waiting) " : "") + baseTitle;
+        if (known !== null && live.waiting > known) chime();
+        known = live.waiting;
+      })
+      .catch(function () { /* try again at the next tick */ });
+  }
+  poll();
+  setInterval(poll, 3000);
+})();
+
+/* A live conversation: the visitor's messages appear as they arrive; replies are sent without
+   reloading; a clinic answer can be inserted into the reply box. */
+(function () {
+  "use strict";
+  var list = document.getElementById("live-lines");
+  if (!list) return;
+  var handoff = list.getAttribute("data-handoff");
+  var shown = list.children.length;
+  function line(entry) {
+    var who = entry.who === "visitor" ? "Visitor" : entry.who === "staff" ? entry.staff + " (staff)" : "Assistant";
+    var item = document.createElement("li");
+    item.className = "line " + (entry.who === "visitor" ? "visitor" : entry.who === "staff" ? "staff" : "assistant");
+    var meta = document.createElement("div");
+    meta.className = "meta";
+    var label = document.createElement("span");
+    label.className = "who-label";
+    label.textContent = who;
+    var time = document.createElement("time");
+    time.textContent = " " + (entry.when || "");
+    meta.appendChild(label);
+    meta.appendChild(time);
+    var bubble = document.createElement("div");
+    bubble.className = "bubble";
+    bubble.textContent = entry.text || "";
+    item.appendChild(meta);
+    item.appendChild(bubble);
+    return item;
+  }
+  function poll() {
+    fetch("/api/live/" + handoff, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (reply) { return reply.ok ? reply.json() : null; })
+      .then(function (body) {
+        if (!body || !Array.isArray(body.lines)) return;
+        body.lines.slice(shown).forEach(function (entry) { list.appendChild(line(entry)); });
+        if (body.lines.length > shown) list.scrollTop = list.scrollHeight;
+        shown = Math.max(shown, body.lines.length);
+      })
+      .catch(function () { /* try again at the next tick */ });
+  }
+  setInterval(poll, 1500);
+  list.scrollTop = list.scrollHeight;
+
+  var form = document.getElementById("live-reply");
+  if (form) {
+    var box = form.querySelector("textarea");
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var text = box.value.trim();
+      if (!text) return;
+      var data = new URLSearchParams(new FormData(form));
+      fetch(form.action, { method: "POST", credentials: "same-origin", body: data, headers: { Accept: "application/json" } })
+        .then(function (reply) { if (reply.ok) { box.value = ""; poll(); } })
+        .catch(function () { /* the text stays in the box to send again */ });
+    });
+  }
+  var canned = document.querySelector("select[data-canned-for]");
+  if (canned) {
+    canned.addEventListener("change", function () {
+      var box = document.getElementById(canned.getAttribute("data-canned-for"));
+      if (canned.value) { box.value = (box.value ? box.value + " " : "") + canned.value; box.focus(); }
+      canned.value = "";
+    });
+  }
+})();

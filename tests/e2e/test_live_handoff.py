@@ -1,0 +1,196 @@
+"""Live hand-off with the real servers: a visitor asks for a person, a staff member takes over
+in the console, they chat in the same conversation, a red flag still gets the emergency advice
+at once and is flagged, the assistant answers again after Hand back; with nobody available the
+visitor gets the phone. (The widget's side is in the browser test below.)"""
+
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+import requests
+import yaml
+
+from clinic.paths import REPO_ROOT
+from ops.servers import free_port
+from storage.handoffs import HandoffStore
+from storage.staff_accounts import AccountStore
+from tests.e2e.conftest import running_bot
+
+PASSWORD = "correct horse battery"
+
+
+class Live:
+    def __init__(self, bot, console_url: str, tmp: Path) -> None:
+        self.bot, self.console_url, self.tmp = bot, console_url, tmp
+
+    def updates(self, sender: str, since: float = 0.0) -> dict:
+        reply = requests.get(
+            f"{self.bot.config.rasa_url}/webhooks/rest/updates", params={"sender": sender, "since": since}, timeout=10
+        )
+        assert reply.status_code == 200, reply.text
+        return reply.json()
+
+    def staff(self, name: str) -> requests.Session:
+        session = requests.Session()
+        form = session.get(self.console_url + "/login", timeout=10).text
+        token = form.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+        reply = session.post(
+            self.console_url + "/login",
+            data={"username": name, "password": PASSWORD, "csrf_token": token},
+            allow_redirects=False,
+            timeout=10,
+        )
+        assert reply.status_code == 303
+        page = session.get(self.console_url + "/live", timeout=10).text
+        session.csrf = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]  # type: ignore[attr-defined]
+        return session
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("live")
+    work = tmp / "bot"
+    work.mkdir()
+    with running_bot(work) as bot:
+        settings = yaml.safe_load(bot.settings_file.read_text())
+        settings["opening_hours"] = {day: "00:00-23:59" for day in settings["opening_hours"]}  # always open
+        bot.settings_file.write_text(yaml.safe_dump(settings))
+        env = dict(
+            os.environ,
+            CLINIC_DB_URL=bot.db_url,  # the queue is shared by the action server and the console
+            TRACKER_DB_URL=bot.config.tracker_db_url,
+            CLINIC_SETTINGS=str(bot.settings_file),
+            RASA_URL=bot.config.rasa_url,
+            RASA_AUTH_TOKEN=bot.config.auth_token,
+        )
+        for name in ("maria", "omar"):
+            subprocess.run(
+                [sys.executable, "-m", "staff", "user", "add", name],
+                cwd=REPO_ROOT,
+                env=env,
+                input=PASSWORD + "\n",
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+        port = free_port()
+        log = open(tmp / "console.log", "wb")
+        console = subprocess.Popen(
+            [sys.executable, "-m", "staff.console", f"--port={port}", f"--state-dir={tmp / 'state'}"],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(url + "/login", timeout=2)
+                break
+            except (urllib.error.URLError, OSError):
+                assert console.poll() is None, (tmp / "console.log").read_text()
+                time.sleep(0.3)
+        try:
+            yield Live(bot, url, tmp)
+        finally:
+            console.terminate()
+            console.wait(timeout=20)
+
+
+def _texts(replies) -> str:
+    return " ".join(r.get("text", "") for r in replies)
+
+
+def test_a_person_takes_over_chats_sees_red_flags_and_hands_back(live):
+    bot, visitor = live.bot, f"web-{uuid.uuid4().hex[:12]}"
+    maria, omar = live.staff("maria"), live.staff("omar")
+    maria.post(live.console_url + "/live/availability", data={"csrf_token": maria.csrf, "available": "1"}, timeout=10)
+
+    asked = bot.say(visitor, "can I talk to a real person please")
+    assert "will join this chat in a moment" in _texts(asked), asked
+    assert {"handoff": "waiting"} in [r.get("custom") for r in asked]
+    assert live.updates(visitor)["mode"] == "waiting"
+    assert "minimally invasive" in _texts(bot.say(visitor, "what is micro-needling?"))  # answered while waiting
+    [waiting] = HandoffStore(bot.db_url).waiting()
+    assert waiting.sender_id == visitor
+    assert maria.get(live.console_url + "/api/live", timeout=10).json()["waiting"] == 1
+
+    took = maria.post(
+        f"{live.console_url}/live/{waiting.id}/take", data={"csrf_token": maria.csrf}, allow_redirects=False, timeout=10
+    )
+    assert took.status_code == 303
+    second = omar.post(
+        f"{live.console_url}/live/{waiting.id}/take",
+        data={"csrf_token": omar.csrf},
+        headers={"Accept": "application/json"},
+        timeout=10,
+    )
+    assert second.status_code == 409 and second.json()["error"] == "Already taken by Maria."
+    news = live.updates(visitor)
+    assert news["mode"] == "staff" and news["messages"][0]["kind"] == "joined"
+    assert news["messages"][0]["text"].startswith("Maria from Clearview Skin Clinic has joined")
+
+    sent = maria.post(
+        f"{live.console_url}/live/{waiting.id}/reply",
+        data={"csrf_token": maria.csrf, "text": "Hi, I'm Maria. Call us on {clinic_phone} any time."},
+        headers={"Accept": "application/json"},
+        timeout=10,
+    )
+    assert sent.status_code == 200
+    news = live.updates(visitor, news["cursor"])
+    [line] = news["messages"]
+    assert (line["kind"], line["staff"]) == ("staff", "Maria") and "(212) 555-0199" in line["text"]
+
+    assert bot.say(visitor, "how much is it for the full face?") == []  # a person has it: the assistant is quiet
+    lines = maria.get(f"{live.console_url}/api/live/{waiting.id}", timeout=10).json()["lines"]
+    assert lines[-1]["who"] == "visitor" and lines[-1]["text"] == "how much is it for the full face?"
+    assert any(line["who"] == "staff" and line["staff"] == "Maria" for line in lines)
+
+    urgent = bot.say(visitor, "my lips are swelling up badly since the session")
+    assert _texts(urgent).startswith("Please call 911 now."), urgent  # safety does not wait for a person
+    status = maria.get(f"{live.console_url}/api/live/{waiting.id}", timeout=10).json()
+    assert status["red_flag"] and "Please call 911 now." in status["lines"][-1]["text"]
+    assert "Red flag" in maria.get(f"{live.console_url}/live/{waiting.id}", timeout=10).text
+
+    back = maria.post(
+        f"{live.console_url}/live/{waiting.id}/hand-back",
+        data={"csrf_token": maria.csrf},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert back.status_code == 303
+    news = live.updates(visitor, news["cursor"])
+    assert news["mode"] == "bot" and news["messages"][-1]["kind"] == "handed_back"
+    answer = _texts(bot.say(visitor, "what is micro-needling?"))
+    assert "minimally invasive" in answer  # the assistant answers again
+    ended = HandoffStore(bot.db_url).get(waiting.id)
+    assert ended.outcome == "handed_back" and ended.red_flag and ended.taken_by == "maria"
+    actions = [e.action for e in AccountStore(bot.db_url).audit()]
+    assert "conversation taken over" in actions and "conversation handed back" in actions
+    transcript = maria.get(f"{live.console_url}/conversations/{visitor}", timeout=10).text
+    assert "Maria (staff)" in transcript
+
+
+def test_nobody_available_gives_the_phone_and_the_callback(live):
+    bot, visitor = live.bot, f"web-{uuid.uuid4().hex[:12]}"
+    maria = live.staff("maria")
+    maria.post(live.console_url + "/live/availability", data={"csrf_token": maria.csrf, "available": "0"}, timeout=10)
+    replies = bot.say(visitor, "can I talk to a real person please")
+    assert "we're open now until" in _texts(replies) and "(212) 555-0199" in _texts(replies)
+    assert [b["payload"] for r in replies for b in r.get("buttons", [])] == ["/request_callback"]
+    assert live.updates(visitor)["mode"] == "bot"
+
+
+def test_updates_reveal_nothing_without_a_proper_sender(live):
+    base = f"{live.bot.config.rasa_url}/webhooks/rest/updates"
+    assert requests.get(base, timeout=10).status_code == 400
+    assert requests.get(base, params={"sender": "../../etc"}, timeout=10).status_code == 400
+    unknown = requests.get(base, params={"sender": "web-nobody", "since": "x"}, timeout=10).json()
+    assert unknown == {"mode": "bot", "messages": [], "cursor": unknown["cursor"]}

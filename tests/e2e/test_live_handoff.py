@@ -21,6 +21,7 @@ from ops.servers import free_port
 from storage.handoffs import HandoffStore
 from storage.staff_accounts import AccountStore
 from tests.e2e.conftest import running_bot
+from tests.e2e.test_widget_browser import browser  # noqa: F401  (fixture)
 
 PASSWORD = "correct horse battery"
 
@@ -194,3 +195,83 @@ def test_updates_reveal_nothing_without_a_proper_sender(live):
     assert requests.get(base, params={"sender": "../../etc"}, timeout=10).status_code == 400
     unknown = requests.get(base, params={"sender": "web-nobody", "since": "x"}, timeout=10).json()
     assert unknown == {"mode": "bot", "messages": [], "cursor": unknown["cursor"]}
+
+
+def test_visitor_and_staff_in_two_browsers(live, browser):  # noqa: F811
+    from playwright.sync_api import expect
+
+    from tests.e2e.test_widget_browser import ARTIFACTS, _axe_violations, _page_url
+
+    site_server = _page_url(live.bot)
+    site = next(site_server)
+    staff_context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    visitor_context = browser.new_context(viewport={"width": 390, "height": 800})
+    try:
+        staff = staff_context.new_page()
+        staff.goto(live.console_url + "/login")
+        staff.get_by_label("Name").fill("omar")
+        staff.get_by_label("Password").fill(PASSWORD)
+        staff.get_by_role("button", name="Sign in").click()
+        staff.get_by_role("link", name="Live").click()
+        staff.get_by_role("button", name="I'm available").click()
+        expect(staff.get_by_text("You are available", exact=True)).to_be_visible()
+
+        visitor = visitor_context.new_page()
+        visitor.goto(site)
+        visitor.get_by_role("button", name="Open chat").click()
+        visitor.get_by_label("Your message").fill("can I talk to a real person please")
+        visitor.keyboard.press("Enter")
+        expect(visitor.locator(".cw-bot").last).to_contain_text("will join this chat")
+
+        expect(staff.locator("#live-count")).to_have_text("1 waiting", timeout=10_000)  # without reloading
+        staff.reload()
+        assert _axe_violations(staff) == []
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        staff.screenshot(path=str(ARTIFACTS / "console-live-desktop.png"), full_page=True)
+        staff.get_by_role("button", name="Take over").first.click()
+        expect(staff.get_by_role("heading", name="You are chatting with this visitor")).to_be_visible()
+        expect(visitor.locator(".cw-note").last).to_contain_text("Omar from Clearview Skin Clinic has joined")
+
+        staff.get_by_label("Your message").fill("Hello, I'm Omar from the clinic. How can I help?")
+        staff.get_by_role("button", name="Send").click()
+        expect(visitor.locator(".cw-staff").last).to_contain_text("How can I help?")
+        expect(visitor.locator(".cw-staff .cw-name").last).to_have_text("Omar")
+        visitor.get_by_label("Your message").fill("is it painful?")
+        visitor.keyboard.press("Enter")
+        expect(staff.locator("#live-lines .visitor").last).to_contain_text("is it painful?")
+
+        visitor.reload()  # the thread survives a reload and keeps arriving
+        visitor.get_by_label("Your message").wait_for()
+        staff.get_by_label("Your message").fill("A little; we use a numbing cream first.")
+        staff.get_by_role("button", name="Send").click()
+        expect(visitor.locator(".cw-staff").last).to_contain_text("numbing cream")
+        expect(visitor.get_by_text("is it painful?")).to_be_visible()
+
+        visitor.get_by_label("Your message").fill("my lips are swelling up badly since the session")
+        visitor.keyboard.press("Enter")
+        expect(visitor.locator(".cw-bot").last).to_contain_text("Please call 911 now.")
+        expect(staff.locator("#live-lines").get_by_text("Please call 911 now.", exact=False)).to_be_visible()
+        staff.reload()
+        expect(staff.get_by_role("alert")).to_contain_text("Red flag")
+        assert _axe_violations(staff) == []
+        staff.screenshot(path=str(ARTIFACTS / "console-live-conversation-desktop.png"), full_page=True)
+        visitor.screenshot(path=str(ARTIFACTS / "widget-live-375.png"))
+
+        staff.get_by_role("button", name="Hand back").click()
+        expect(visitor.locator(".cw-note").last).to_contain_text("back with the virtual assistant")
+        visitor.get_by_label("Your message").fill("what is micro-needling?")
+        visitor.keyboard.press("Enter")
+        expect(visitor.locator(".cw-bot").last).to_contain_text("minimally invasive")
+
+        # Nobody available: the phone and the call-back form.
+        staff.get_by_role("link", name="Live").click()
+        staff.get_by_role("button", name="Stop taking chats").click()
+        visitor.get_by_label("Your message").fill("I'd like to speak to someone")
+        visitor.keyboard.press("Enter")
+        expect(visitor.locator(".cw-bot").last).to_contain_text("we're open now until")
+        visitor.get_by_role("button", name="Please call me back").last.click()
+        expect(visitor.locator(".cw-bot").last).to_contain_text("name")
+    finally:
+        staff_context.close()
+        visitor_context.close()
+        next(site_server, None)

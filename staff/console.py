@@ -497,7 +497,7 @@ def create_app(
     async def insights_page(request: Request, session: Session) -> HTTPResponse:
         settings = current_settings()
         period = str(request.args.get("period")) if request.args.get("period") in insights.PERIODS else "30"
-        report = insights.build(index, bookings, settings, period)
+        report = insights.build(index, bookings, settings, period, handoffs=handoffs)
         return page(
             "insights.html",
             user=session.user,

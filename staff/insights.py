@@ -16,6 +16,7 @@ from clinic.topics import FAQ_TOPICS, TOPIC_NAMES
 from storage.bookings import BookingStore
 from storage.conversation_index import ConversationIndex
 from storage.conversations import ConversationSummary
+from storage.handoffs import Handoff, HandoffStore
 
 PERIODS = {"7": "Last 7 days", "30": "Last 30 days", "90": "Last 90 days"}
 CHART_HEIGHT = 120  # SVG units of the tallest bar
@@ -41,6 +42,29 @@ class Insights:
     handed_off: int = 0
     red_flags: int = 0
     other_worries: int = 0
+    live: Dict[str, str] = field(default_factory=dict)  # live hand-offs: asked, taken, waits, lengths
+
+
+def _minutes(seconds: List[float]) -> str:
+    if not seconds:
+        return "—"
+    average = sum(seconds) / len(seconds)
+    return f"{average / 60:.1f} min" if average >= 60 else f"{average:.0f} s"
+
+
+def live_figures(handoffs: Sequence[Handoff]) -> Dict[str, str]:
+    """Live hand-offs in the period: how many, how many a person took, the average wait and length."""
+    taken = [h for h in handoffs if h.taken_at is not None]
+    return {
+        "asked": str(len(handoffs)),
+        "taken": str(len(taken)),
+        "callback": str(sum(1 for h in handoffs if h.outcome == "callback")),
+        "wait": _minutes([h.taken_at - h.requested_at for h in taken if h.taken_at is not None]),
+        "length": _minutes(
+            [h.ended_at - h.taken_at for h in taken if h.ended_at is not None and h.taken_at is not None]
+        ),
+        "red_flags": str(sum(1 for h in handoffs if h.red_flag)),
+    }
 
 
 def period_days(period: str, today: date) -> List[date]:
@@ -73,6 +97,7 @@ def build(
     period: str,
     now: Optional[datetime] = None,
     chart_width: float = 600,
+    handoffs: Optional[HandoffStore] = None,
 ) -> Insights:
     zone = settings.zone
     today = (now or datetime.now(zone)).astimezone(zone).date()
@@ -106,4 +131,5 @@ def build(
         handed_off=outcomes["Asked for a person"],
         red_flags=red,
         other_worries=worries,
+        live=live_figures(handoffs.asked_between(since.timestamp(), until.timestamp())) if handoffs else {},
     )

@@ -200,7 +200,7 @@ class HandoffStore:
                 .values(red_flag=True)
             )
 
-    def ended_between(self, since: float, until: float) -> List[Handoff]:
+    def asked_between(self, since: float, until: float) -> List[Handoff]:
         """Hand-offs asked for in [since, until), for Insights."""
         query = select(handoffs).where(handoffs.c.requested_at >= since, handoffs.c.requested_at < until)
         with self.engine.connect() as connection:

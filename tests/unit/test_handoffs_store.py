@@ -48,3 +48,25 @@ def test_presence_release_and_red_flags(tmp_path):
     assert store.get(handoff.id).red_flag
     assert [h.id for h in store.release("maria")] == [handoff.id]
     assert store.get(handoff.id).state == WAITING and not store.is_available("maria", now=1100.0)
+
+
+def test_insights_count_hand_offs_waits_and_lengths(tmp_path):
+    from staff.insights import live_figures
+
+    store = HandoffStore(f"sqlite:///{tmp_path / 'c.db'}")
+    first, _ = store.request("visitor-a", now=1000.0)
+    store.take(first.id, "maria", now=1030.0)
+    store.end(first.id, "handed_back", now=1330.0)
+    second, _ = store.request("visitor-b", now=1100.0)
+    store.end(second.id, "callback", now=1300.0)
+    store.flag_red("visitor-a")  # ended already: not flagged
+    figures = live_figures(store.asked_between(0.0, 2000.0))
+    assert figures == {
+        "asked": "2",
+        "taken": "1",
+        "callback": "1",
+        "wait": "30 s",
+        "length": "5.0 min",
+        "red_flags": "0",
+    }
+    assert store.asked_between(1050.0, 2000.0)[0].sender_id == "visitor-b"

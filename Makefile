@@ -9,7 +9,7 @@ INSTALL_STAMP := $(VENV)/.install-stamp
 PY_PACKAGES := actions channels components clinic storage staff training_data ops bench
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: help install train reload run shell bench bench-console bench-quick test lint check validate unit stories e2e clean lock
+.PHONY: help install train reload run shell bench bench-console bench-handoff bench-quick test lint check validate unit stories e2e clean lock
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -82,6 +82,9 @@ bench: install ## the benchmark: this pipeline vs rasa init's config vs TF-IDF+L
 
 bench-console: install ## the staff console's page times with 20,000 conversations and 5,000 requests (~3 min)
 	@$(PY) -m bench.console
+
+bench-handoff: install ## live hand-off speed: 20 visitors talking to staff at once (~2 min)
+	@$(PY) -m bench.handoff
 
 bench-quick: install ## the benchmark's smoke run on a tiny sample (~4 min; figures mean nothing)
 	@$(PY) -m bench --quick --out results/bench-quick.json

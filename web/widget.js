@@ -26,7 +26,7 @@
     maxChars: (script && script.dataset.maxMessageChars) || "",
     storageKey: "clinic-chat",
     timeoutMs: 20000,
-    livePollMs: 2000,
+    livePollMs: 1500,
   };
 
   // ---- state kept across reloads --------------------------------------------------

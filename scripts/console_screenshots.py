@@ -19,6 +19,7 @@ from playwright.sync_api import sync_playwright
 
 PAGES = {
     "bookings": "/bookings",
+    "live": "/live",
     "conversations": "/conversations",
     "transcript": None,  # the first conversation listed
     "teach": "/teach",

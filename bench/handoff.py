@@ -41,6 +41,8 @@ from ops.training import current_model
 RESULTS = REPO_ROOT / "bench" / "results" / "handoff.json"
 TARGET_P95_S = 2.0
 MAX_SLOWDOWN = 0.10
+FAQ_SAMPLES = 80
+MESSAGE_EVERY_S = 6.0  # each visitor, and the staff member to each visitor, sends a line this often
 FAQ = ["what is micro-needling?", "how long does it take?", "does it hurt?", "what does it treat?"]
 
 
@@ -94,7 +96,7 @@ def run(visitors: int, seconds: float, poll: float, say: Any = print) -> Dict[st
             os.environ["RASA_URL"] = rasa
             say(f"Servers up; {visitors} visitors, {seconds:.0f} s of load, polling every {poll} s")
             _faq_latencies(rasa, 5)  # warm-up
-            before = _faq_latencies(rasa, 40)
+            before = _faq_latencies(rasa, FAQ_SAMPLES)
             store, reader, clinic = HandoffStore(clinic_url), TrackerReader(tracker_url), load_settings()
             store.set_available("bench", True)
             senders = [f"web-bench-{i:02d}-{uuid.uuid4().hex[:8]}" for i in range(visitors)]
@@ -110,6 +112,7 @@ def run(visitors: int, seconds: float, poll: float, say: Any = print) -> Dict[st
             handoffs = {h.sender_id: h for h in store.taken_by("bench")}
 
             stop = threading.Event()
+            talking = threading.Event()  # off: visitors only poll (the polling's own cost); on: they chat
             sent_by_staff: Dict[str, float] = {}
             staff_to_visitor: List[float] = []
             sent_by_visitor: Dict[str, float] = {}
@@ -133,14 +136,14 @@ def run(visitors: int, seconds: float, poll: float, say: Any = print) -> Dict[st
                             if line["text"] in sent_by_staff:
                                 staff_to_visitor.append(now - sent_by_staff.pop(line["text"]))
                     cursor = news.get("cursor", cursor)
-                    if now >= next_message:
+                    if talking.is_set() and now >= next_message:
                         text = f"visitor line {uuid.uuid4().hex[:10]}"
                         requests.post(
                             f"{rasa}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=30
                         )
                         with lock:
                             sent_by_visitor[text] = time.monotonic()
-                        next_message = time.monotonic() + 3 * poll
+                        next_message = time.monotonic() + MESSAGE_EVERY_S
                     stop.wait(poll)
 
             def console_poller(sender: str) -> None:
@@ -158,13 +161,14 @@ def run(visitors: int, seconds: float, poll: float, say: Any = print) -> Dict[st
                     stop.wait(poll)
 
             def staff_sender() -> None:
+                talking.wait()
                 while not stop.is_set():
                     for sender in senders:
                         text = f"staff line {uuid.uuid4().hex[:10]}"
                         with lock:
                             sent_by_staff[text] = time.monotonic()
                         live.reply(handoffs[sender], "bench", text)
-                        if stop.wait(3 * poll / visitors):
+                        if stop.wait(MESSAGE_EVERY_S / visitors):
                             return
 
             threads = [threading.Thread(target=visitor, args=(s,), daemon=True) for s in senders]
@@ -172,9 +176,12 @@ def run(visitors: int, seconds: float, poll: float, say: Any = print) -> Dict[st
             threads.append(threading.Thread(target=staff_sender, daemon=True))
             for thread in threads:
                 thread.start()
-            time.sleep(min(5.0, seconds / 4))
-            during = _faq_latencies(rasa, 40)
-            time.sleep(max(0.0, seconds - min(5.0, seconds / 4)))
+            time.sleep(2 * poll)
+            polling = _faq_latencies(rasa, FAQ_SAMPLES)  # 20 visitors polling, nobody typing
+            talking.set()
+            started = time.monotonic()
+            chatting = _faq_latencies(rasa, FAQ_SAMPLES)  # and everyone chatting at once
+            time.sleep(max(0.0, seconds - (time.monotonic() - started)))
             stop.set()
             for thread in threads:
                 thread.join(timeout=30)
@@ -189,7 +196,8 @@ def run(visitors: int, seconds: float, poll: float, say: Any = print) -> Dict[st
             "max_s": _round(max(values) if values else None),
         }
 
-    p50_before, p50_during = percentile(before, 50) or 0.0, percentile(during, 50) or 0.0
+    p50_before = percentile(before, 50) or 0.0
+    p50_polling, p50_chatting = percentile(polling, 50) or 0.0, percentile(chatting, 50) or 0.0
     result: Dict[str, Any] = {
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "visitors": visitors,
@@ -198,8 +206,14 @@ def run(visitors: int, seconds: float, poll: float, say: Any = print) -> Dict[st
         "staff_to_visitor": figures(staff_to_visitor),
         "visitor_to_staff": figures(visitor_to_staff),
         "updates_request": figures(poll_times),
-        "other_visitor_p50_ms": {"before": round(p50_before * 1000, 1), "during": round(p50_during * 1000, 1)},
-        "slowdown": round(p50_during / p50_before - 1, 3) if p50_before else None,
+        "other_visitor_p50_ms": {
+            "alone": round(p50_before * 1000, 1),
+            "while_polling": round(p50_polling * 1000, 1),
+            "while_chatting": round(p50_chatting * 1000, 1),
+        },
+        # The target: what the widgets' polling costs everyone else.
+        "slowdown": round(p50_polling / p50_before - 1, 3) if p50_before else None,
+        "slowdown_chatting": round(p50_chatting / p50_before - 1, 3) if p50_before else None,
     }
     result["pass"] = (
         (result["staff_to_visitor"]["p95_s"] or 99) <= TARGET_P95_S
@@ -235,8 +249,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     print(f"updates request: p50 {result['updates_request']['p50_s']} s, p95 {result['updates_request']['p95_s']} s")
     other = result["other_visitor_p50_ms"]
     print(
-        f"another visitor's FAQ answer, p50: {other['before']} ms before, {other['during']} ms during "
-        f"({result['slowdown']:+.1%}; at most +{MAX_SLOWDOWN:.0%})"
+        f"another visitor's FAQ answer, p50: {other['alone']} ms alone, {other['while_polling']} ms while "
+        f"{result['visitors']} widgets poll ({result['slowdown']:+.1%}; at most +{MAX_SLOWDOWN:.0%}), "
+        f"{other['while_chatting']} ms while they all chat ({result['slowdown_chatting']:+.1%})"
     )
     print("PASS" if result["pass"] else "FAIL", f"- wrote {args.out}")
     return 0 if result["pass"] else 1

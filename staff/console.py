@@ -186,6 +186,10 @@ def create_app(
                     if json_api:
                         return response.json({"error": "sign in first"}, status=401)
                     return response.redirect("/login", status=303)
+                try:
+                    handoffs.seen(session.user.name)  # any page of theirs open keeps them present
+                except Exception:
+                    logger.exception("could not record this staff member's presence")
                 if request.method not in ("GET", "HEAD"):
                     given = request.form.get("csrf_token") if request.form else None
                     if not auth.csrf_ok(session, given or request.headers.get("x-csrf-token")):
@@ -228,6 +232,10 @@ def create_app(
             return _login_page(request, SIGN_IN_MESSAGES[result.reason], status=401, name=name)
         reply = response.redirect("/bookings", status=303)
         set_cookie(reply, request, SESSION_COOKIE, auth.start(result.user))
+        try:  # signed in means available for live chats, until "Stop taking chats"
+            handoffs.set_available(result.user.name, True)
+        except Exception:
+            logger.exception("could not mark this staff member available")
         del reply.cookies[LOGIN_COOKIE]
         return reply
 

@@ -14,7 +14,7 @@ import re
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 from clinic.paths import REPO_ROOT
 
@@ -74,3 +74,63 @@ def ask_first_messages(webhook: str, cases: Sequence[SafetyCase], run_id: str) -
         with urllib.request.urlopen(request, timeout=60) as reply:
             replies.append([m.get("text", "") for m in json.loads(reply.read()) if m.get("text")])
     return replies
+
+
+def measure_file(path: Path) -> Dict[str, Any]:
+    """Serve the current model (loopback, a temporary folder) and score every case of `path`."""
+    import secrets
+    import shutil
+    import tempfile
+    import uuid
+
+    from clinic.settings import load_settings
+    from ops.servers import BotServers, ServerConfig, free_port
+    from ops.training import current_model
+
+    model = current_model(REPO_ROOT)
+    if model is None:
+        raise SystemExit("error: no current model; run `make train` first")
+    work = Path(tempfile.mkdtemp(prefix="safety-"))
+    config = ServerConfig(
+        model=model,
+        rasa_port=free_port(),
+        action_port=free_port(),
+        auth_token=secrets.token_urlsafe(16),
+        action_token=secrets.token_urlsafe(16),
+        work_dir=work,
+        tracker_db_url=f"sqlite:///{work / 'tracker.db'}",
+        extra_env={"CLINIC_DB_URL": f"sqlite:///{work / 'clinic.db'}"},
+    )
+    cases = read_cases(path)
+    settings = load_settings()
+    try:
+        with BotServers(config) as servers:
+            webhook = f"{servers.config.rasa_url}/webhooks/rest/webhook"
+            replies = ask_first_messages(webhook, cases, uuid.uuid4().hex[:8])
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return score(cases, replies, settings.emergency_number, settings.phone)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """`python -m bench.safety FILE`: one set of reports through the served assistant."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m bench.safety", description=main.__doc__)
+    parser.add_argument("file", type=Path, nargs="?", default=SAFETY_HELDOUT)
+    args = parser.parse_args(argv)
+    result = measure_file(args.file)
+    print(
+        f"{args.file.name}: red flags {result['red_flag_recall']:.1%} of {result['red_flags']}, "
+        f"ordinary worries right {result['ordinary_right']:.1%} of {result['ordinary']}, "
+        f"specificity {result['specificity']:.1%}"
+    )
+    for wrong in result["wrong"]:
+        print(f"  WRONG {wrong['kind']:<9} {wrong['sign']:<18} {wrong['text']}\n      -> {wrong['reply']}")
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main())

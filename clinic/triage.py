@@ -73,17 +73,19 @@ def is_general_question(text: str) -> bool:
 _SKIN_CHANGE = re.compile(
     r"\b(red\w*|pink\w*|peel\w*|flak\w*|bruis\w*|swell\w*|swollen|puff\w*|bump\w*|itch\w*|dry|dryness|"
     r"tight\w*|blotch\w*|uneven|rough|sore|tender\w*|bleed\w*|blood\w*|breaking out|break ?outs?|broke out|"
-    r"pimples?|whiteheads?|sting\w*|burn\w*|hot|rash\w*|scab\w*|crust\w*|raw|worse|irritat\w*|tomato|sunburn\w*)\b",
+    r"pimples?|whiteheads?|sting\w*|burn\w*|hot|rash\w*|scab\w*|crust\w*|raw|worse|irritat\w*|tomato|sunburn\w*|"
+    r"bled|pinpricks?)\b",
     re.IGNORECASE,
 )
 # Words that are a skin change only right after a treatment ("age spots" and "acne marks"
 # are what visitors want treated).
 _SKIN_CHANGE_AFTER = re.compile(r"\b(marks?|spots?|dots?|dull|grey|gray|warm|tingl\w*|in the sun)\b", re.IGNORECASE)
-_TREATED = r"(needl\w*|micro-?needl\w*|microneedl\w*|treatment|session|procedure|appointment)"
+_TREATED = r"(needl\w*|micro-?needl\w*|microneedl\w*|treatments?|sessions?|procedures?|appointments?)"
 _SINCE_TREATMENT = re.compile(
     rf"\b(had|got|did)\b.{{0,30}}\b({_TREATED}|done)\b|\b\d+\s*(days?|hours?|hrs?|weeks?)\s+(ago|after|since|out|post)\b|"
     rf"\bday\s*\d+\b|\b(yesterday|this morning|last night|earlier today|today|tonight)\b|"
-    rf"\bsince (my|the|yesterday|then)\b|\bpost[- ]?{_TREATED}\b|\b(got|been) needled\b",
+    rf"\bsince (my|the|yesterday|then)\b|\bpost[- ]?{_TREATED}\b|\b(got|been) needled\b|"
+    rf"\b(from|where) the (pen|needles?|needling|needle went|treatment)\b|\bright after\b|\balready\b",
     re.IGNORECASE,
 )
 # "after the treatment" alone is also how questions about the article are asked ("is
@@ -94,8 +96,9 @@ _AFTER_TREATMENT = re.compile(
 )
 _PERSONAL = re.compile(r"\b(my|i|i'?m|im|me|her|his|she|he)\b", re.IGNORECASE)
 _OWN_SKIN_NOW = re.compile(
-    r"\b(my|her|his|the) (skin|face|cheeks?|chin|nose|forehead|neck|lips?|eyes?|jaw|chest|back|scalp)\s+"
-    r"(is|are|looks?|feels?|has|keeps?|went|got|still|seems?)\b|\bi look\b|\bi(?:'?ve| have) got\b|\bstill\b",
+    r"\b(my|her|his|the) (skin|face|cheeks?|cheekbones?|chin|nose|forehead|neck|lips?|eyes?|jaw\w*|chest|back|scalp|"
+    r"hands?|arms?|legs?|thighs?|stomach|temples?)\s+"
+    r"(is|are|looks?|feels?|has|keeps?|went|got|still|seems?)\b|\bi look\b|\bi(?:'?ve| have) got\b|\bstill\b|\b(when|if) i touch\b",
     re.IGNORECASE,
 )
 _AHEAD = re.compile(

@@ -98,7 +98,8 @@ _PERSONAL = re.compile(r"\b(my|i|i'?m|im|me|her|his|she|he)\b", re.IGNORECASE)
 _OWN_SKIN_NOW = re.compile(
     r"\b(my|her|his|the) (skin|face|cheeks?|cheekbones?|chin|nose|forehead|neck|lips?|eyes?|jaw\w*|chest|back|scalp|"
     r"hands?|arms?|legs?|thighs?|stomach|temples?)\s+"
-    r"(is|are|looks?|feels?|has|keeps?|went|got|still|seems?)\b|\bi look\b|\bi(?:'?ve| have) got\b|\bstill\b|\b(when|if) i touch\b",
+    r"(is|are|looks?|feels?|has|keeps?|went|got|still|seems?)\b|\bi look\b|\bi(?:'?ve| have) got\b|\bstill\b|"
+    r"\b(when|if) i touch\b",
     re.IGNORECASE,
 )
 _AHEAD = re.compile(

@@ -107,6 +107,13 @@ _AHEAD = re.compile(
     r"\bdoes (it|this|micro\w*)\b|\bafterwards\b|\bgoing to\b|\bbefore (my|the)\b|\bcan i still get\b|\bget it done\b",
     re.IGNORECASE,
 )
+# What a visitor may ask to do with freshly treated skin.
+_AFTERCARE_ACTIVITY = re.compile(
+    r"\b(make-?up|foundation|concealer|swim\w*|pool|sauna|steam|gym|exercis\w*|excercis\w*|work ?out|shower\w*|"
+    r"wash\w*|shav\w*|dye|wax\w*|sun|sunbath\w*|spf|sunscreen|moisturi[sz]\w*|skin ?care|retinol|serum|wine|alcohol|"
+    r"drink\w*|contacts|lenses|backpack|pillow)\b",
+    re.IGNORECASE,
+)
 # Aftercare questions ("can I go in the sun after micro-needling?") are the article's.
 _AFTERCARE_QUESTION = re.compile(
     r"\bcan i (go|have|use|wear|put|do|wash|exercise|swim|drink|start|get)\b", re.IGNORECASE
@@ -127,4 +134,8 @@ def is_after_treatment_report(text: str) -> bool:
     )
     if _SKIN_CHANGE.search(text):
         return since_treatment or (bool(_OWN_SKIN_NOW.search(text)) and not _AHEAD.search(text))
+    if _SINCE_TREATMENT.search(text) and _AFTERCARE_ACTIVITY.search(text):
+        # "had it done this morning, when can I put makeup on?": what suits this visitor's
+        # skin now is the clinician's call, so it gets the clinic's phone like a worry.
+        return True
     return since_treatment and bool(_SKIN_CHANGE_AFTER.search(text))

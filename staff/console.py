@@ -21,8 +21,8 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from functools import wraps
 from pathlib import Path
-from typing import Any, Callable, Coroutine, Dict, List, Optional, Tuple
-from urllib.parse import quote, unquote
+from typing import Any, Callable, Dict, List, Optional, Tuple
+from urllib.parse import unquote
 
 import phonenumbers
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -34,14 +34,22 @@ from zoneinfo import available_timezones
 from clinic.dates import day_parts
 from clinic.paths import REPO_ROOT, VAR_DIR, settings_path, tracker_db_url
 from clinic.settings import WEEKDAYS, ClinicSettings, current_settings
-from clinic.texts import clinic_placeholders
 from clinic.topics import TOPIC_NAMES
 from clinic.triage import signs_for
-from staff import clinic_details, conversation_views, insights, live, rasa_api, review, teach, text_edits
+from staff import (
+    clinic_details,
+    console_live,
+    console_teach,
+    conversation_views,
+    insights,
+    live,
+    teach,
+)
 from staff.accounts import Accounts
 from staff.console_auth import LOGIN_COOKIE, SESSION_COOKIE, ConsoleAuth, Session
+from staff.console_context import ConsoleContext, Handler, clinic_name
 from staff.file_edits import EditConflictError
-from staff.go_live import GoLive, GoLiveError
+from staff.go_live import GoLive
 from storage.bookings import KIND_CALLBACK, STATUS_CONTACTED, BookingStore, StoredRequest
 from storage.conversation_index import ConversationIndex
 from storage.conversations import TrackerReader
@@ -69,33 +77,8 @@ TIME_ZONES = sorted(zone for zone in available_timezones() if "/" in zone and no
 BOOKINGS_PAGE = 200  # requests per page, new first
 REPORTS_PAGE = 100
 ALL_TIME = 1e11  # a UNIX time far beyond any conversation
-TEACH_LIMIT = 100  # questions on the Teach page at once, most asked first
-TEACH_MESSAGES = {
-    "started": "Thank you. The assistant is learning now; the progress is shown below.",
-    "queued": 'Saved. A training is already running; press "Put live now" when it ends to include these too.',
-    "ignored": "Those questions are hidden from this list now.",
-    "nothing": "Nothing was chosen, so nothing changed.",
-    "back": "The assistant answers with the previous model again.",
-}
 EXPORT_LIMIT = 5000  # conversations in one CSV; narrow the dates for more
 logger = logging.getLogger(__name__)
-
-
-class _Placeholders(dict):  # type: ignore[type-arg]
-    """Fills {clinic_phone} and friends in a canned reply; leaves any other brace as typed."""
-
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
-
-
-def _fill(text: str, values: Dict[str, str]) -> str:
-    try:
-        return text.format_map(_Placeholders(values))
-    except (ValueError, IndexError, AttributeError):  # a stray brace typed by staff: send as typed
-        return text
-
-
-Handler = Callable[..., Coroutine[Any, Any, HTTPResponse]]
 
 
 def _templates() -> Environment:
@@ -217,7 +200,7 @@ def create_app(
 
     def _login_page(request: Request, message: str = "", status: int = 200, name: str = "") -> HTTPResponse:
         cookie, token = auth.login_form()
-        reply = page("login.html", status=status, csrf_token=token, message=message, name=name, clinic=_clinic_name())
+        reply = page("login.html", status=status, csrf_token=token, message=message, name=name, clinic=clinic_name())
         set_cookie(reply, request, LOGIN_COOKIE, cookie)
         return reply
 
@@ -473,7 +456,7 @@ def create_app(
             weekdays=WEEKDAYS,
             zones=TIME_ZONES,
             extra_price_rows=clinic_details.PRICE_ROWS_EXTRA,
-            clinic=_clinic_name(),
+            clinic=clinic_name(),
             active="clinic",
         )
 
@@ -519,308 +502,20 @@ def create_app(
             active="insights",
         )
 
-    # -- Teach -----------------------------------------------------------------------
-    def teach_items(period: str) -> List[teach.TeachItem]:
-        conversations = index.messages_since(teach.since(period), review.DEFAULT_THRESHOLD)
-        items = teach.missed_questions(conversations, root / "data", ignored.keys(), current_settings().phone_region)
-        return items[:TEACH_LIMIT]
-
-    def job_page(template: str, session: Session, status: int = 200, **values: Any) -> HTTPResponse:
-        return page(
-            template,
-            status=status,
-            user=session.user,
-            csrf_token=session.csrf_token,
-            job=go_live.status(),
-            clinic=_clinic_name(),
-            **values,
-        )
-
-    @app.get("/teach")
-    @signed_in()
-    async def teach_page(request: Request, session: Session) -> HTTPResponse:
-        period = str(request.args.get("period")) if request.args.get("period") in teach.PERIODS else "30"
-        return job_page(
-            "teach.html",
-            session,
-            items=teach_items(period),
-            period=period,
-            periods=teach.PERIODS,
-            teachable=teach.TEACHABLE,
-            limit=TEACH_LIMIT,
-            message=TEACH_MESSAGES.get(request.args.get("done") or "", ""),
-            active="teach",
-        )
-
-    @app.post("/teach")
-    @signed_in()
-    async def teach_post(request: Request, session: Session) -> HTTPResponse:
-        form = request.form or {}
-        period = str(form.get("period")) if form.get("period") in teach.PERIODS else "30"
-        choices = {
-            # "Another topic..." wins over the radio buttons when staff chose one there.
-            str(form.get(f"key_{n}")): str(form.get(f"label_{n}_other") or form.get(f"label_{n}") or teach.LATER)
-            for n in range(TEACH_LIMIT)
-            if form.get(f"key_{n}")
-        }
-        try:
-            taught = teach.teach(choices, teach_items(period), root / "data", ignored)
-        except review.LabelError as error:
-            return response.text(f"Nothing was taught: {error}", status=400)
-        for label, messages in taught.labelled.items():
-            for message in messages:
-                accounts.audit(session.user.name, "question labelled", message, "", teach.TEACHABLE[label])
-        for message in taught.ignored:
-            accounts.audit(session.user.name, "question ignored", message, "", "ignore")
-        if not taught.count:
-            done = "ignored" if taught.ignored else "nothing"
-            return response.redirect(f"/teach?period={period}&done={done}", status=303)
-        taught_what = "1 question taught" if taught.count == 1 else f"{taught.count} questions taught"
-        started = go_live.start(session.user.name, taught_what)
-        return response.redirect(f"/teach?period={period}&done={'started' if started else 'queued'}", status=303)
-
-    @app.get("/api/go-live")
-    @signed_in(json_api=True)
-    async def go_live_status(request: Request, session: Session) -> HTTPResponse:
-        return response.json(go_live.status())
-
-    @app.post("/go-live/back")
-    @signed_in()
-    async def go_back(request: Request, session: Session) -> HTTPResponse:
-        try:
-            model = go_live.go_back(session.user.name)
-        except GoLiveError as error:
-            return response.text(f"Could not go back: {error}.", status=409)
-        return response.redirect(f"{_safe_back(request)}?done=back&model={model}", status=303)
-
-    @app.post("/go-live")
-    @signed_in()
-    async def go_live_now(request: Request, session: Session) -> HTTPResponse:
-        go_live.start(session.user.name, "put live from the console")
-        return response.redirect(_safe_back(request), status=303)
-
-    # -- Answers and other messages -------------------------------------------------------
-    @app.get("/answers")
-    @signed_in()
-    async def answers_page(request: Request, session: Session) -> HTTPResponse:
-        return job_page(
-            "answers.html",
-            session,
-            answers=text_edits.list_texts(text_edits.ANSWERS, root),
-            replies=text_edits.list_texts(text_edits.REPLIES, root),
-            messages=text_edits.list_texts(text_edits.MESSAGES, root),
-            message=TEACH_MESSAGES.get(request.args.get("done") or "", ""),
-            active="answers",
-        )
-
-    def editor_page(
-        session: Session, editable: text_edits.EditableText, text: str, status: int = 200, **values: Any
-    ) -> HTTPResponse:
-        settings = current_settings()
-        return job_page(
-            "edit_text.html",
-            session,
-            status=status,
-            editable=editable,
-            text=text,
-            preview=text_edits.preview(editable, text, settings),
-            max_chars=text_edits.MAX_TEXT_CHARS,
-            active="answers",
-            **values,
-        )
-
-    @app.get("/answers/<kind:str>/<key:str>")
-    @signed_in()
-    async def edit_text_page(request: Request, session: Session, kind: str, key: str) -> HTTPResponse:
-        editable = text_edits.find_text(kind, key, root)
-        if editable is None:
-            return response.text("There is no such text.", status=404)
-        return editor_page(
-            session,
-            editable,
-            editable.text,
-            saved=request.args.get("saved") == "1",
-            message=TEACH_MESSAGES.get(request.args.get("done") or "", ""),
-        )
-
-    @app.post("/answers/<kind:str>/<key:str>")
-    @signed_in()
-    async def save_text(request: Request, session: Session, kind: str, key: str) -> HTTPResponse:
-        editable = text_edits.find_text(kind, key, root)
-        if editable is None:
-            return response.text("There is no such text.", status=404)
-        form = request.form or {}
-        text = str(form.get("text") or "").replace("\r\n", "\n")[: text_edits.MAX_TEXT_CHARS * 2]
-        original = str(form.get("original") or "")
-        version = str(form.get("version") or "")
-        problems = text_edits.problems_with(kind, key, text, current_settings(), root)
-        shown = replace(editable, version=version, text=original)  # keep what the editor started from
-        if form.get("action") == "preview" or problems:
-            return editor_page(
-                session,
-                shown,
-                text,
-                status=400 if problems and form.get("action") != "preview" else 200,
-                problems=problems,
-                previewed=True,
-            )
-        try:
-            before, _ = text_edits.save_text(kind, key, text, version, original, root)
-        except EditConflictError:
-            latest = text_edits.find_text(kind, key, root) or editable
-            return editor_page(session, latest, latest.text, status=409, conflict=text)
-        accounts.audit(
-            session.user.name,
-            {text_edits.ANSWERS: "answer edited", text_edits.REPLIES: "reply edited"}.get(kind, "message edited"),
-            editable.title,
-            before,
-            text.strip(),
-        )
-        if editable.goes_live_by_training:
-            go_live.start(session.user.name, f"answer edited: {editable.title}")
-        return response.redirect(f"/answers/{kind}/{key}?saved=1", status=303)
-
-    # -- Live hand-off -------------------------------------------------------------------
-    def live_housekeeping(session: Session) -> None:
-        """Keep this staff member present; give idle colleagues' conversations back to the queue."""
-        handoffs.seen(session.user.name)
-        for name in handoffs.idle_holders():
-            live.release_idle(handoffs, name, current_settings())
-
-    def live_page(template: str, session: Session, status: int = 200, **values: Any) -> HTTPResponse:
-        return page(
-            template,
-            status=status,
-            user=session.user,
-            csrf_token=session.csrf_token,
-            available=handoffs.is_available(session.user.name),
-            clinic=_clinic_name(),
-            active="live",
-            **values,
-        )
-
-    @app.get("/live")
-    @signed_in()
-    async def live_list(request: Request, session: Session) -> HTTPResponse:
-        live_housekeeping(session)
-        open_now = [*handoffs.waiting(), *handoffs.taken_by(session.user.name)]
-        firsts = {
-            c.sender_id: next((m.text for m in c.messages if not m.is_button), "")
-            for c in TrackerReader(tracker_url).conversations_of([h.sender_id for h in open_now])
-        }
-        return live_page(
-            "live.html",
-            session,
-            waiting=[{**row, "first": firsts.get(row["sender_id"], "")} for row in live.describe(handoffs.waiting())],
-            mine=[
-                {**row, "first": firsts.get(row["sender_id"], "")}
-                for row in live.describe(handoffs.taken_by(session.user.name))
-            ],
-            message=request.args.get("message", "")[:200],
-        )
-
-    @app.post("/live/availability")
-    @signed_in()
-    async def live_availability(request: Request, session: Session) -> HTTPResponse:
-        available = (request.form or {}).get("available") == "1"
-        handoffs.set_available(session.user.name, available)
-        if not available:
-            live.release_idle(handoffs, session.user.name, current_settings())
-        return response.redirect("/live", status=303)
-
-    @app.get("/live/<handoff_id:int>")
-    @signed_in()
-    async def live_conversation(request: Request, session: Session, handoff_id: int) -> HTTPResponse:
-        live_housekeeping(session)
-        handoff = handoffs.get(handoff_id)
-        if handoff is None:
-            return response.text("There is no such hand-off.", status=404)
-        settings = current_settings()
-        found = TrackerReader(tracker_url).conversations(handoff.sender_id)
-        conversation = found[0] if found else None
-        return live_page(
-            "live_conversation.html",
-            session,
-            handoff=handoff,
-            mine=handoff.taken_by == session.user.name and handoff.ended_at is None,
-            taken_by=live.display_name(handoff.taken_by) if handoff.taken_by else "",
-            waited=live.waited(handoff),
-            lines=conversation_views.describe_transcript(conversation, settings) if conversation else [],
-            form_values=conversation.form_values if conversation else {},
-            canned=[(t.title, t.text) for t in text_edits.list_texts(text_edits.ANSWERS, root)],
-            placeholders=clinic_placeholders(settings),
-            max_chars=live.MAX_REPLY_CHARS,
-            problem=request.args.get("problem", "")[:200],
-        )
-
-    @app.post("/live/<handoff_id:int>/<step:str>")
-    @signed_in()
-    async def live_step(request: Request, session: Session, handoff_id: int, step: str) -> HTTPResponse:
-        handoff = handoffs.get(handoff_id)
-        if handoff is None or step not in ("take", "reply", "hand-back", "close"):
-            return response.text("There is no such hand-off.", status=404)
-        settings = current_settings()
-        back = f"/live/{handoff_id}"
-        try:
-            if step == "take":
-                live.take_over(handoffs, handoff, session.user.name, settings)
-                accounts.audit(session.user.name, "conversation taken over", handoff.sender_id, "waiting", "taken")
-            elif handoff.taken_by != session.user.name or handoff.ended_at is not None:
-                return response.text("Take the conversation over first.", status=409)
-            elif step == "reply":
-                text = str((request.form or {}).get("text") or "")
-                live.reply(handoff, session.user.name, _fill(text, clinic_placeholders(settings)))
-                if request.headers.get("accept") == "application/json":
-                    return response.json({"sent": True})
-            else:
-                outcome = "handed_back" if step == "hand-back" else "closed"
-                live.hand_back(handoffs, handoff, settings, outcome)
-                accounts.audit(
-                    session.user.name, f"conversation {outcome.replace('_', ' ')}", handoff.sender_id, "taken", outcome
-                )
-                return response.redirect("/live", status=303)
-        except live.LiveError as error:
-            status = 409 if step == "take" else 400
-            if request.headers.get("accept") == "application/json":
-                return response.json({"error": str(error)}, status=status)
-            return response.redirect(f"{back}?problem={quote(str(error))}", status=303)
-        except rasa_api.RasaApiError as error:
-            logger.error("live hand-off: %s", error)
-            return response.text(
-                "The assistant's server can't be reached right now; try again in a moment.", status=503
-            )
-        return response.redirect(back, status=303)
-
-    @app.get("/api/live")
-    @signed_in(json_api=True)
-    async def live_status(request: Request, session: Session) -> HTTPResponse:
-        live_housekeeping(session)
-        return response.json(
-            {
-                "waiting": len(handoffs.waiting()),
-                "mine": [h.id for h in handoffs.taken_by(session.user.name)],
-                "available": handoffs.is_available(session.user.name),
-            }
-        )
-
-    @app.get("/api/live/<handoff_id:int>")
-    @signed_in(json_api=True)
-    async def live_lines(request: Request, session: Session, handoff_id: int) -> HTTPResponse:
-        handoff = handoffs.get(handoff_id)
-        if handoff is None:
-            return response.json({"error": "no such hand-off"}, status=404)
-        found = TrackerReader(tracker_url).conversations(handoff.sender_id)
-        lines = conversation_views.describe_transcript(found[0], current_settings()) if found else []
-        return response.json(
-            {
-                "state": handoff.state,
-                "taken_by": handoff.taken_by or "",
-                "red_flag": handoff.red_flag,
-                "lines": [
-                    {k: line.get(k) for k in ("who", "when", "text", "label", "staff", "timestamp")} for line in lines
-                ],
-            }
-        )
+    context = ConsoleContext(
+        page=page,
+        signed_in=signed_in,
+        accounts=accounts,
+        bookings=bookings,
+        handoffs=handoffs,
+        index=index,
+        go_live=go_live,
+        ignored=ignored,
+        tracker_url=tracker_url,
+        root=root,
+    )
+    console_teach.register(app, context)
+    console_live.register(app, context)
 
     @app.get("/api/bookings/new")
     @signed_in(json_api=True)
@@ -830,21 +525,8 @@ def create_app(
     return app
 
 
-def _safe_back(request: Request) -> str:
-    """Where a go-live button sends staff back to: one of the console's own pages, nothing else."""
-    back = str((request.form or {}).get("back") or "/teach")
-    return back if back in ("/teach", "/answers") or back.startswith("/answers/") and "//" not in back else "/teach"
-
-
 def _back(request: Request) -> str:
     return "/bookings?show=all" if (request.form or {}).get("show") == "all" else "/bookings"
-
-
-def _clinic_name() -> str:
-    try:
-        return current_settings().name
-    except Exception:  # the sign-in page must show even when clinic.yml is being fixed
-        return "Clinic"
 
 
 def main() -> None:

@@ -74,7 +74,7 @@ _SKIN_CHANGE = re.compile(
     r"\b(red\w*|pink\w*|peel\w*|flak\w*|bruis\w*|swell\w*|swollen|puff\w*|bump\w*|itch\w*|dry|dryness|"
     r"tight\w*|blotch\w*|uneven|rough|sore|tender\w*|bleed\w*|blood\w*|breaking out|break ?outs?|broke out|"
     r"pimples?|whiteheads?|sting\w*|burn\w*|hot|rash\w*|scab\w*|crust\w*|raw|worse|irritat\w*|tomato|sunburn\w*|"
-    r"bled|pinpricks?)\b",
+    r"bled|pinpricks?|rosy|flushed)\b",
     re.IGNORECASE,
 )
 # Words that are a skin change only right after a treatment ("age spots" and "acne marks"
@@ -85,7 +85,9 @@ _SINCE_TREATMENT = re.compile(
     rf"\b(had|got|did)\b.{{0,30}}\b({_TREATED}|done)\b|\b\d+\s*(days?|hours?|hrs?|weeks?)\s+(ago|after|since|out|post)\b|"
     rf"\bday\s*\d+\b|\b(yesterday|this morning|last night|earlier today|today|tonight)\b|"
     rf"\bsince (my|the|yesterday|then)\b|\bpost[- ]?{_TREATED}\b|\b(got|been) needled\b|"
-    rf"\b(from|where) the (pen|needles?|needling|needle went|treatment)\b|\bright after\b|\balready\b",
+    rf"\b(from|where) the (pen|needles?|needle went|{_TREATED})\b|\bwhere (they|she|he) (needled|did|treated|went)\b|"
+    rf"\bright after\b|\balready\b|\bsince (mon|tues|wednes|thurs|fri|satur|sun)day\b|"
+    rf"\b(mon|tues|wednes|thurs|fri|satur|sun)day'?s {_TREATED}\b",
     re.IGNORECASE,
 )
 # "after the treatment" alone is also how questions about the article are asked ("is

@@ -26,8 +26,9 @@ import tempfile
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Iterator, List, Optional
 
 import requests
 import yaml
@@ -79,21 +80,19 @@ def run(visitors: int, seconds: float, poll: float, say: Any = print) -> Dict[st
         tracker_db_url=tracker_url,
         extra_env={"CLINIC_SETTINGS": str(work / "clinic.yml"), "CLINIC_DB_URL": clinic_url},
     )
-    os.environ.update(
-        CLINIC_SETTINGS=str(work / "clinic.yml"),
-        CLINIC_DB_URL=clinic_url,
-        TRACKER_DB_URL=tracker_url,
-        RASA_AUTH_TOKEN=token,
-    )
-    # Imported after the environment points at the benchmark's own stores.
     from staff import live
     from storage.conversations import TrackerReader
     from storage.handoffs import HandoffStore
 
     try:
-        with BotServers(config) as servers:
+        with BotServers(config) as servers, _environment(
+            CLINIC_SETTINGS=str(work / "clinic.yml"),
+            CLINIC_DB_URL=clinic_url,
+            TRACKER_DB_URL=tracker_url,
+            RASA_URL=servers.config.rasa_url,
+            RASA_AUTH_TOKEN=token,
+        ):
             rasa = servers.config.rasa_url
-            os.environ["RASA_URL"] = rasa
             say(f"Servers up; {visitors} visitors, {seconds:.0f} s of load, polling every {poll} s")
             _faq_latencies(rasa, 5)  # warm-up
             before = _faq_latencies(rasa, FAQ_SAMPLES)
@@ -222,6 +221,22 @@ def run(visitors: int, seconds: float, poll: float, say: Any = print) -> Dict[st
         and result["slowdown"] <= MAX_SLOWDOWN
     )
     return result
+
+
+@contextmanager
+def _environment(**values: str) -> Iterator[None]:
+    """The console's functions find the servers and stores through the environment; put it back after
+    (the smoke test runs this inside pytest, and later tests must not see a deleted folder)."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _round(value: Optional[float]) -> Optional[float]:

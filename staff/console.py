@@ -134,6 +134,7 @@ def create_app(
     app = Sanic(name)
     tracker_url = tracker_url or tracker_db_url()
     index = conversation_index or ConversationIndex(tracker_url=tracker_url)
+    reader = TrackerReader(tracker_url)  # transcripts: one engine (and its pool) for every request
     ignored = teach.IgnoredQuestions(state_dir / "teach_ignored.json")
     handoffs = handoff_store or HandoffStore()
     go_live = GoLive(
@@ -378,7 +379,7 @@ def create_app(
     @signed_in()
     async def transcript_page(request: Request, session: Session, sender_id: str) -> HTTPResponse:
         settings = current_settings()
-        found = TrackerReader(tracker_url).conversations(unquote(sender_id))
+        found = reader.conversations(unquote(sender_id))
         if not found:
             return response.text("There is no conversation with that name.", status=404)
         conversation = found[0]
@@ -418,7 +419,6 @@ def create_app(
             query = filters.query(settings, limit=EXPORT_LIMIT)
         except conversation_views.QueryError as error:
             return response.text(f"Can't export like that: {error}.", status=400)
-        reader = TrackerReader(tracker_url)
         _, found = index.summaries(replace(query, offset=0))
         out = io.StringIO()
         ids = [summary.sender_id for summary in found]

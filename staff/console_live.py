@@ -38,6 +38,7 @@ def register(app: Sanic, ctx: ConsoleContext) -> None:
     page, signed_in, accounts = ctx.page, ctx.signed_in, ctx.accounts
     root, tracker_url = ctx.root, ctx.tracker_url
     handoffs = ctx.handoffs
+    reader = TrackerReader(tracker_url)  # one engine (and its pool) for every request
 
     # -- Live hand-off -------------------------------------------------------------------
     def live_housekeeping(session: Session) -> None:
@@ -65,7 +66,7 @@ def register(app: Sanic, ctx: ConsoleContext) -> None:
         open_now = [*handoffs.waiting(), *handoffs.taken_by(session.user.name)]
         firsts = {
             c.sender_id: next((m.text for m in c.messages if not m.is_button), "")
-            for c in TrackerReader(tracker_url).conversations_of([h.sender_id for h in open_now])
+            for c in reader.conversations_of([h.sender_id for h in open_now])
         }
         return live_page(
             "live.html",
@@ -95,7 +96,7 @@ def register(app: Sanic, ctx: ConsoleContext) -> None:
         if handoff is None:
             return response.text("There is no such hand-off.", status=404)
         settings = current_settings()
-        found = TrackerReader(tracker_url).conversations(handoff.sender_id)
+        found = reader.conversations(handoff.sender_id)
         conversation = found[0] if found else None
         return live_page(
             "live_conversation.html",
@@ -168,7 +169,7 @@ def register(app: Sanic, ctx: ConsoleContext) -> None:
         handoff = handoffs.get(handoff_id)
         if handoff is None:
             return response.json({"error": "no such hand-off"}, status=404)
-        found = TrackerReader(tracker_url).conversations(handoff.sender_id)
+        found = reader.conversations(handoff.sender_id)
         lines = conversation_views.describe_transcript(found[0], current_settings()) if found else []
         return response.json(
             {

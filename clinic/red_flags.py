@@ -11,7 +11,6 @@ a match.
 
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,9 +19,8 @@ from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequ
 import yaml
 from rapidfuzz.distance import OSA
 
+from clinic.fresh import FreshFile
 from clinic.paths import RED_FLAGS_PATH
-
-logger = logging.getLogger(__name__)
 
 # Words that make a following sign absent ("no fever"), within the same clause.
 _NEGATORS = frozenset(
@@ -278,36 +276,7 @@ def find_red_flags(text: str, signs: Optional[Sequence[Sign]] = None) -> List[Re
     return found
 
 
-class _FreshSigns:
-    """red_flags.yml, re-read when a clinician's edit is saved, so no process needs a restart.
-
-    A broken edit keeps the last good list in use (and logs why); with no good list yet
-    (start-up), the error is raised.
-    """
-
-    def __init__(self) -> None:
-        self._loaded: Dict[Path, Tuple[int, Tuple[Sign, ...]]] = {}
-
-    def get(self, path: Path) -> Tuple[Sign, ...]:
-        try:
-            stamp = path.stat().st_mtime_ns
-        except OSError:
-            stamp = -1
-        known = self._loaded.get(path)
-        if known is not None and known[0] == stamp:
-            return known[1]
-        try:
-            signs = load_signs(path)
-        except (OSError, RedFlagsError) as error:
-            if known is None:
-                raise
-            logger.error("red flags not reloaded, the previous list stays in use: %s", error)
-            signs = known[1]
-        self._loaded[path] = (stamp, signs)
-        return signs
-
-
-_fresh_signs = _FreshSigns()
+_fresh_signs: FreshFile[Tuple[Sign, ...]] = FreshFile(load_signs, (OSError, RedFlagsError), "red flags")
 
 
 def default_signs(path: Path = RED_FLAGS_PATH) -> Tuple[Sign, ...]:

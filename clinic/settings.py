@@ -6,7 +6,6 @@ typo never reaches a visitor as a wrong phone number.
 
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass, field
 from datetime import time
@@ -17,10 +16,9 @@ import phonenumbers
 import yaml
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from clinic.fresh import FreshFile
 from clinic.paths import SETTINGS_ENV_VAR, settings_path
 from clinic.red_flags import RedFlagsError, Sign, parse_sign
-
-logger = logging.getLogger(__name__)
 
 WEEKDAYS: Tuple[str, ...] = (
     "monday",
@@ -241,43 +239,12 @@ def _parse_prices(raw: Any) -> List[PriceItem]:
     return items
 
 
-class _FreshSettings:
-    """The settings file, re-read when staff save it, so no process needs a restart.
-
-    A bad edit keeps the last good settings serving (and logs why) instead of breaking
-    every conversation; with no good settings yet (start-up), the error is raised.
-    """
-
-    def __init__(self) -> None:
-        self._stamp: Optional[Tuple[str, int]] = None
-        self._settings: Optional[ClinicSettings] = None
-
-    def get(self) -> ClinicSettings:
-        path = settings_path()
-        try:
-            stamp = (str(path), path.stat().st_mtime_ns)
-        except OSError:
-            stamp = (str(path), -1)
-        if self._settings is None or stamp != self._stamp:
-            try:
-                self._settings = load_settings(path)
-            except SettingsError as error:
-                if self._settings is None:
-                    raise
-                logger.error("clinic settings not reloaded, the previous ones stay in use: %s", error)
-            self._stamp = stamp
-        return self._settings
-
-    def forget(self) -> None:
-        self._stamp, self._settings = None, None
-
-
-_fresh_settings = _FreshSettings()
+_fresh_settings: FreshFile[ClinicSettings] = FreshFile(load_settings, (SettingsError,), "clinic settings")
 
 
 def current_settings() -> ClinicSettings:
     """The settings in use now, the same in every process: re-read when the file changes."""
-    return _fresh_settings.get()
+    return _fresh_settings.get(settings_path())
 
 
 def forget_current_settings() -> None:

@@ -11,7 +11,6 @@ The file is re-read when staff save it; a broken edit keeps the last good texts 
 
 from __future__ import annotations
 
-import logging
 import string
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,13 +18,12 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 import yaml
 
+from clinic.fresh import FreshFile
 from clinic.hours import describe_week
 from clinic.paths import MESSAGES_PATH, messages_path
 from clinic.prices import describe_prices
 from clinic.reasons import Reason
 from clinic.settings import ClinicSettings
-
-logger = logging.getLogger(__name__)
 
 # Filled from clinic.yml in every message and every response (as slots of the same names).
 CLINIC_PLACEHOLDERS = (
@@ -90,33 +88,14 @@ def parse_messages(source: str, path: Path = MESSAGES_PATH) -> Dict[str, Message
     return messages
 
 
-class _FreshMessages:
-    """messages.yml, re-read when it changes; a broken edit keeps the last good texts."""
-
-    def __init__(self) -> None:
-        self._loaded: Dict[Path, Tuple[int, Dict[str, MessageTemplate]]] = {}
-
-    def get(self, path: Path) -> Dict[str, MessageTemplate]:
-        path = Path(path)
-        try:
-            stamp = path.stat().st_mtime_ns
-        except OSError:
-            stamp = -1
-        known = self._loaded.get(path)
-        if known is not None and known[0] == stamp:
-            return known[1]
-        try:
-            messages = parse_messages(path.read_text(encoding="utf-8"), path)
-        except (OSError, MessageError) as error:
-            if known is None:
-                raise MessageError(str(error)) from None
-            logger.error("messages not reloaded, the previous ones stay in use: %s", error)
-            messages = known[1]
-        self._loaded[path] = (stamp, messages)
-        return messages
+def _read_messages(path: Path) -> Dict[str, MessageTemplate]:
+    try:
+        return parse_messages(path.read_text(encoding="utf-8"), path)
+    except OSError as error:
+        raise MessageError(f"{path}: can't be read: {error}") from None
 
 
-_fresh_messages = _FreshMessages()
+_fresh_messages: FreshFile[Dict[str, MessageTemplate]] = FreshFile(_read_messages, (MessageError,), "messages")
 
 
 def load_messages(path: Optional[Path] = None) -> Dict[str, MessageTemplate]:

@@ -7,9 +7,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 import uuid
 from pathlib import Path
 
@@ -17,11 +14,11 @@ import yaml
 from playwright.sync_api import expect
 
 from clinic.paths import REPO_ROOT
-from ops.servers import free_port
 from storage.staff_accounts import AccountStore
 from tests.e2e.conftest import running_bot
 from tests.e2e.test_staff_loop import MISSED_CANDIDATES
 from tests.e2e.test_widget_browser import ARTIFACTS, _axe_violations, browser  # noqa: F401  (fixture)
+from tests.support.console import running_console
 
 PASSWORD = "correct horse battery"
 NEW_DURATION = (
@@ -39,27 +36,6 @@ def _project_copy(tmp: Path) -> Path:
     shutil.copytree(REPO_ROOT / "tests" / "stories", project / "tests" / "stories")
     (project / ".venv").symlink_to(REPO_ROOT / ".venv")  # config.yml loads spaCy from .venv/spacy
     return project
-
-
-def _start_console(env, project: Path, state: Path, log: Path) -> tuple:
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "staff.console", f"--port={port}", f"--root={project}", f"--state-dir={state}"],
-        cwd=REPO_ROOT,
-        env=env,
-        stdout=open(log, "wb"),
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url + "/login", timeout=2)
-            return process, url
-        except (urllib.error.URLError, OSError):
-            assert process.poll() is None, log.read_text()
-            time.sleep(0.3)
-    raise AssertionError("the console did not start: " + log.read_text())
 
 
 def _wait_live(page, timeout_s: float = 900) -> None:
@@ -98,70 +74,72 @@ def test_teach_and_edit_an_answer_then_go_back(tmp_path, browser):  # noqa: F811
         for sender in ("teach-a", "teach-b"):
             for text in MISSED_CANDIDATES:
                 bot.say(f"{sender}-{uuid.uuid4().hex[:6]}", text)
-        console, url = _start_console(env, project, tmp_path / "state", tmp_path / "console.log")
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
-        page = context.new_page()
-        try:
-            page.goto(url + "/login")
-            page.get_by_label("Name").fill("maria")
-            page.get_by_label("Password").fill(PASSWORD)
-            page.get_by_role("button", name="Sign in").click()
+        console_args = [f"--root={project}", f"--state-dir={tmp_path / 'state'}"]
+        with running_console(env, tmp_path / "console.log", console_args) as url:
+            _journey(bot, browser, url, project, env)
 
-            # 1. Teach: the missed question is listed with its count; pick the topic from the list.
-            page.get_by_role("link", name="Teach").click()
-            listed = [c for c in MISSED_CANDIDATES if page.get_by_text(f"“{c}”").count()]
-            assert listed, page.inner_text("main")
-            chosen = listed[0]
-            question = page.locator("li.question", has_text=chosen)
-            expect(question).to_contain_text("asked 2 times")
-            assert _axe_violations(page) == []
-            ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "console-teach-desktop.png"), full_page=True)
-            question.get_by_label("Another topic").select_option(label="What micro-needling is")
-            page.get_by_role("button", name="Teach the assistant").click()
-            expect(page.get_by_role("status").first).to_contain_text("The assistant is learning now")
-            page.screenshot(path=str(ARTIFACTS / "console-teach-training-desktop.png"), full_page=True)
-            _wait_live(page)
-            parsed = bot.parse(chosen)
-            assert parsed["response_selector"]["faq"]["response"]["intent_response_key"] == "faq/what_is"
-            expect(page.get_by_text(f"“{chosen}”")).to_have_count(0)  # taught: off the list
-            assert f"    - {chosen}\n" in (project / "data/nlu/faq.yml").read_text()
 
-            # 2. Answers: a typed phone number is refused with the reason; the placeholder is saved.
-            page.get_by_role("link", name="Answers").click()
-            page.get_by_role("link", name="How long it takes").click()
-            box = page.get_by_label("The text")
-            box.fill(NEW_DURATION.replace("{clinic_phone}", "(212) 555-0100"))
-            page.get_by_role("button", name="Save and put live").click()
-            expect(page.get_by_role("alert")).to_contain_text("A phone number is typed into this answer")
-            assert "555-0100" not in (project / "data/responses/faq.yml").read_text()
-            box.fill(NEW_DURATION.replace(" {clinic_phone}.", " "))
-            page.get_by_role("button", name="{clinic_phone}").click()  # the chip inserts at the cursor
-            box.press("End")
-            box.type(".")
-            page.get_by_role("button", name="Check and preview").click()
-            expect(page.locator(".bubble-preview")).to_contain_text("Questions? Call (212) 555-0")
-            assert _axe_violations(page) == []
-            page.screenshot(path=str(ARTIFACTS / "console-answer-desktop.png"), full_page=True)
-            page.get_by_role("button", name="Save and put live").click()
-            expect(page.get_by_role("status").first).to_contain_text("Saved")
-            _wait_live(page)
-            replies = bot.say(f"after-{uuid.uuid4().hex[:6]}", "how long does the treatment take?")
-            texts = " ".join(r.get("text", "") for r in replies)
-            assert "plan to be at the clinic for at least two hours. Questions? Call" in texts, replies
-            saved = yaml.safe_load((project / "data/responses/faq.yml").read_text())
-            assert saved["responses"]["utter_faq/duration"][0]["text"] == NEW_DURATION
+def _journey(bot, browser, url: str, project: Path, env) -> None:  # noqa: F811
+    """Teach, edit an answer, go back: in the browser, against the running servers."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    try:
+        page.goto(url + "/login")
+        page.get_by_label("Name").fill("maria")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
 
-            # 3. One click back to the model before the edit.
-            page.get_by_role("button", name="Go back to the previous model").click()
-            expect(page.get_by_role("status").first).to_contain_text("previous model again")
-            replies = bot.say(f"back-{uuid.uuid4().hex[:6]}", "how long does the treatment take?")
-            assert "Questions? Call" not in " ".join(r.get("text", "") for r in replies)
-            actions = [e.action for e in AccountStore(env["CLINIC_DB_URL"]).audit()]
-            assert (
-                actions.count("model put live") == 3 and "question labelled" in actions and "answer edited" in actions
-            )
-        finally:
-            context.close()
-            console.terminate()
-            console.wait(timeout=20)
+        # 1. Teach: the missed question is listed with its count; pick the topic from the list.
+        page.get_by_role("link", name="Teach").click()
+        listed = [c for c in MISSED_CANDIDATES if page.get_by_text(f"“{c}”").count()]
+        assert listed, page.inner_text("main")
+        chosen = listed[0]
+        question = page.locator("li.question", has_text=chosen)
+        expect(question).to_contain_text("asked 2 times")
+        assert _axe_violations(page) == []
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "console-teach-desktop.png"), full_page=True)
+        question.get_by_label("Another topic").select_option(label="What micro-needling is")
+        page.get_by_role("button", name="Teach the assistant").click()
+        expect(page.get_by_role("status").first).to_contain_text("The assistant is learning now")
+        page.screenshot(path=str(ARTIFACTS / "console-teach-training-desktop.png"), full_page=True)
+        _wait_live(page)
+        parsed = bot.parse(chosen)
+        assert parsed["response_selector"]["faq"]["response"]["intent_response_key"] == "faq/what_is"
+        expect(page.get_by_text(f"“{chosen}”")).to_have_count(0)  # taught: off the list
+        assert f"    - {chosen}\n" in (project / "data/nlu/faq.yml").read_text()
+
+        # 2. Answers: a typed phone number is refused with the reason; the placeholder is saved.
+        page.get_by_role("link", name="Answers").click()
+        page.get_by_role("link", name="How long it takes").click()
+        box = page.get_by_label("The text")
+        box.fill(NEW_DURATION.replace("{clinic_phone}", "(212) 555-0100"))
+        page.get_by_role("button", name="Save and put live").click()
+        expect(page.get_by_role("alert")).to_contain_text("A phone number is typed into this answer")
+        assert "555-0100" not in (project / "data/responses/faq.yml").read_text()
+        box.fill(NEW_DURATION.replace(" {clinic_phone}.", " "))
+        page.get_by_role("button", name="{clinic_phone}").click()  # the chip inserts at the cursor
+        box.press("End")
+        box.type(".")
+        page.get_by_role("button", name="Check and preview").click()
+        expect(page.locator(".bubble-preview")).to_contain_text("Questions? Call (212) 555-0")
+        assert _axe_violations(page) == []
+        page.screenshot(path=str(ARTIFACTS / "console-answer-desktop.png"), full_page=True)
+        page.get_by_role("button", name="Save and put live").click()
+        expect(page.get_by_role("status").first).to_contain_text("Saved")
+        _wait_live(page)
+        replies = bot.say(f"after-{uuid.uuid4().hex[:6]}", "how long does the treatment take?")
+        texts = " ".join(r.get("text", "") for r in replies)
+        assert "plan to be at the clinic for at least two hours. Questions? Call" in texts, replies
+        saved = yaml.safe_load((project / "data/responses/faq.yml").read_text())
+        assert saved["responses"]["utter_faq/duration"][0]["text"] == NEW_DURATION
+
+        # 3. One click back to the model before the edit.
+        page.get_by_role("button", name="Go back to the previous model").click()
+        expect(page.get_by_role("status").first).to_contain_text("previous model again")
+        replies = bot.say(f"back-{uuid.uuid4().hex[:6]}", "how long does the treatment take?")
+        assert "Questions? Call" not in " ".join(r.get("text", "") for r in replies)
+        actions = [e.action for e in AccountStore(env["CLINIC_DB_URL"]).audit()]
+        assert actions.count("model put live") == 3 and "question labelled" in actions and "answer edited" in actions
+    finally:
+        context.close()

@@ -6,9 +6,6 @@ visitor gets the phone. (The widget's side is in the browser test below.)"""
 import os
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 import uuid
 from pathlib import Path
 
@@ -17,11 +14,11 @@ import requests
 import yaml
 
 from clinic.paths import REPO_ROOT
-from ops.servers import free_port
 from storage.handoffs import HandoffStore
 from storage.staff_accounts import AccountStore
 from tests.e2e.conftest import running_bot
 from tests.e2e.test_widget_browser import browser  # noqa: F401  (fixture)
+from tests.support.console import running_console
 
 PASSWORD = "correct horse battery"
 
@@ -80,29 +77,8 @@ def live(tmp_path_factory):
                 capture_output=True,
                 text=True,
             )
-        port = free_port()
-        log = open(tmp / "console.log", "wb")
-        console = subprocess.Popen(
-            [sys.executable, "-m", "staff.console", f"--port={port}", f"--state-dir={tmp / 'state'}"],
-            cwd=REPO_ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(url + "/login", timeout=2)
-                break
-            except (urllib.error.URLError, OSError):
-                assert console.poll() is None, (tmp / "console.log").read_text()
-                time.sleep(0.3)
-        try:
+        with running_console(env, tmp / "console.log", [f"--state-dir={tmp / 'state'}"]) as url:
             yield Live(bot, url, tmp)
-        finally:
-            console.terminate()
-            console.wait(timeout=20)
 
 
 def _texts(replies) -> str:

@@ -6,9 +6,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Iterator
@@ -22,10 +19,10 @@ from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from clinic.paths import REPO_ROOT
-from ops.servers import free_port
 from storage.bookings import KIND_BOOKING, KIND_CALLBACK, BookingStore, NewRequest
 from storage.staff_accounts import AccountStore
 from tests.e2e.test_widget_browser import ARTIFACTS, _axe_violations, browser  # noqa: F401  (fixture)
+from tests.support.console import running_console
 
 PASSWORD = "correct horse battery"
 # The outside check of the run contract, from shared/ beside the repository (as CI lays it
@@ -105,29 +102,8 @@ def console() -> Iterator[Console]:
         "k1",
     )
     store.save(NewRequest(kind=KIND_CALLBACK, name="Omar Said", phone="+12125550188"), "k2")
-    port = free_port()
-    log = open(work / "console.log", "wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "staff.console", f"--port={port}"],
-        cwd=REPO_ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url + "/login", timeout=2)
-            break
-        except (urllib.error.URLError, OSError):
-            assert process.poll() is None, (work / "console.log").read_text()
-            time.sleep(0.3)
-    try:
+    with running_console(env, work / "console.log") as url:
         yield Console(url, db_url, settings)
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 def _signed_in(console: Console, name: str = "maria", password: str = PASSWORD) -> requests.Session:

@@ -34,10 +34,25 @@ def check_settings() -> int:
     return 0
 
 
+def rebuild_index() -> int:
+    """Read every conversation again into the console's index (after deleting events by hand)."""
+    from storage.conversation_index import ConversationIndex
+    from storage.conversations import TrackerStoreError
+
+    try:
+        read = ConversationIndex().rebuild()
+    except TrackerStoreError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(f"Rebuilt the console's index from {read} events.")
+    return 0
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m staff", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("check-settings", help=check_settings.__doc__)
+    commands.add_parser("rebuild-index", help=rebuild_index.__doc__)
     staff_bookings.add_arguments(
         commands.add_parser("bookings", help="list booking requests, mark contacted, export CSV")
     )
@@ -54,6 +69,8 @@ def main() -> None:
         sys.exit(check_settings())
     if args.command == "user":
         sys.exit(users.run(args))
+    if args.command == "rebuild-index":
+        sys.exit(rebuild_index())
     try:
         settings = load_settings()
     except SettingsError as error:

@@ -204,3 +204,19 @@ def test_teach_reads_only_missed_or_unsure_messages_and_never_form_answers(index
     assert texts == ["do you do laser_hair 100% off?"]  # not the names and numbers typed into the form
     [message] = [m for c in conversations for m in c.messages]
     assert message.next_action == "action_default_fallback" and message.intent == "nlu_fallback"
+
+
+def test_the_index_is_rebuilt_from_the_command_line(tracker_url, tmp_path):
+    import subprocess
+    import sys
+
+    from clinic.paths import REPO_ROOT
+
+    env = {"CLINIC_DB_URL": f"sqlite:///{tmp_path / 'clinic.db'}", "TRACKER_DB_URL": tracker_url, "PATH": "/usr/bin"}
+    result = subprocess.run(
+        [sys.executable, "-m", "staff", "rebuild-index"], cwd=REPO_ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Rebuilt the console's index from" in result.stdout
+    rebuilt = ConversationIndex(env["CLINIC_DB_URL"], tracker_url).summaries(ConversationQuery())[0]
+    assert rebuilt == len(TrackerReader(tracker_url).conversations())  # every conversation, once

@@ -42,8 +42,9 @@ def register(app: Sanic, ctx: ConsoleContext) -> None:
 
     # -- Live hand-off -------------------------------------------------------------------
     def live_housekeeping(session: Session) -> None:
-        """Keep this staff member present; give idle colleagues' conversations back to the queue."""
+        """Keep this staff member present; give idle colleagues' conversations back; drop abandoned waits."""
         handoffs.seen(session.user.name)
+        handoffs.expire_abandoned()
         for name in handoffs.idle_holders():
             live.release_idle(handoffs, name, current_settings())
 

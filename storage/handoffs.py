@@ -16,6 +16,8 @@ from sqlalchemy import Boolean, Column, Float, Integer, MetaData, String, Table,
 from clinic.paths import clinic_db_url
 
 PRESENCE_SECONDS = 60.0  # a console that has not been seen for this long is not available
+# A visitor still waiting after this long has left (they were offered a call-back long before).
+ABANDONED_SECONDS = 30 * 60.0
 WAITING, TAKEN, ENDED = "waiting", "taken", "ended"
 
 metadata = MetaData()
@@ -191,6 +193,21 @@ class HandoffStore:
             )
             connection.execute(update(staff_presence).where(staff_presence.c.name == name).values(available=False))
         return mine
+
+    def expire_abandoned(self, now: Optional[float] = None) -> int:
+        """End hand-offs nobody took that have waited longer than ABANDONED_SECONDS."""
+        cutoff = (now or time.time()) - ABANDONED_SECONDS
+        with self.engine.begin() as connection:
+            return int(
+                connection.execute(
+                    update(handoffs)
+                    .where(
+                        handoffs.c.ended_at.is_(None), handoffs.c.taken_by.is_(None), handoffs.c.requested_at < cutoff
+                    )
+                    .values(ended_at=now or time.time(), outcome="abandoned")
+                ).rowcount
+                or 0
+            )
 
     def flag_red(self, sender_id: str) -> None:
         with self.engine.begin() as connection:

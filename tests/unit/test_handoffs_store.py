@@ -70,3 +70,14 @@ def test_insights_count_hand_offs_waits_and_lengths(tmp_path):
         "red_flags": "0",
     }
     assert store.asked_between(1050.0, 2000.0)[0].sender_id == "visitor-b"
+
+
+def test_a_wait_nobody_took_for_half_an_hour_is_dropped_as_abandoned(tmp_path):
+    store = HandoffStore(f"sqlite:///{tmp_path / 'c.db'}")
+    old, _ = store.request("visitor-left", now=1000.0)
+    taken, _ = store.request("visitor-talking", now=1000.0)
+    store.take(taken.id, "maria", now=1010.0)
+    recent, _ = store.request("visitor-waiting", now=1000.0 + 29 * 60)
+    assert store.expire_abandoned(now=1000.0 + 31 * 60) == 1
+    assert store.get(old.id).outcome == "abandoned"
+    assert store.get(taken.id).ended_at is None and store.get(recent.id).ended_at is None

@@ -254,3 +254,39 @@ def test_visitor_and_staff_in_two_browsers(live, browser):  # noqa: F811
         staff_context.close()
         visitor_context.close()
         next(site_server, None)
+
+
+def test_a_long_wait_offers_a_call_back_in_the_widget(live, browser):  # noqa: F811
+    from playwright.sync_api import expect
+    from sqlalchemy import update
+
+    from storage.handoffs import handoffs
+    from tests.e2e.test_widget_browser import _page_url
+
+    site_server = _page_url(live.bot)
+    site = next(site_server)
+    maria = live.staff("maria")  # signed in: available
+    maria.post(live.console_url + "/live/availability", data={"csrf_token": maria.csrf, "available": "1"}, timeout=10)
+    visitor_context = browser.new_context(viewport={"width": 390, "height": 800})
+    try:
+        visitor = visitor_context.new_page()
+        visitor.goto(site)
+        visitor.get_by_role("button", name="Open chat").click()
+        visitor.get_by_label("Your message").fill("can I talk to a real person please")
+        visitor.keyboard.press("Enter")
+        expect(visitor.locator(".cw-bot").last).to_contain_text("will join this chat")
+        store = HandoffStore(live.bot.db_url)
+        waiting = max(store.waiting(), key=lambda h: h.requested_at)  # this visitor's, the newest
+        with store.engine.begin() as connection:  # as if the visitor had waited four minutes
+            connection.execute(
+                update(handoffs).where(handoffs.c.id == waiting.id).values(requested_at=waiting.requested_at - 240)
+            )
+        offer = visitor.get_by_role("button", name="Call me back instead")
+        expect(offer).to_be_visible(timeout=10_000)
+        expect(visitor.locator(".cw-bot").last).to_contain_text("If you'd rather not wait")
+        offer.click()
+        expect(visitor.locator(".cw-bot").last).to_contain_text("name")  # the call-back form asks
+        assert store.get(waiting.id).outcome == "callback"  # they left the queue by choice
+    finally:
+        visitor_context.close()
+        next(site_server, None)

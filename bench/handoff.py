@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import secrets
 import shutil
 import sys
 import tempfile
@@ -36,7 +35,7 @@ import yaml
 from bench.load import percentile
 from clinic.paths import REPO_ROOT
 from clinic.settings import load_settings
-from ops.servers import BotServers, ServerConfig, free_port
+from ops.servers import BotServers, ServerConfig
 from ops.training import current_model
 
 RESULTS = REPO_ROOT / "bench" / "results" / "handoff.json"
@@ -69,17 +68,10 @@ def run(visitors: int, seconds: float, poll: float, say: Any = print) -> Dict[st
     settings["opening_hours"] = {day: "00:00-23:59" for day in settings["opening_hours"]}  # always open
     (work / "clinic.yml").write_text(yaml.safe_dump(settings))
     clinic_url, tracker_url = f"sqlite:///{work / 'clinic.db'}", f"sqlite:///{work / 'tracker.db'}"
-    token = secrets.token_urlsafe(16)
-    config = ServerConfig(
-        model=model,
-        rasa_port=free_port(),
-        action_port=free_port(),
-        auth_token=token,
-        action_token=secrets.token_urlsafe(16),
-        work_dir=work,
-        tracker_db_url=tracker_url,
-        extra_env={"CLINIC_SETTINGS": str(work / "clinic.yml"), "CLINIC_DB_URL": clinic_url},
+    config = ServerConfig.throwaway(
+        model, work, {"CLINIC_SETTINGS": str(work / "clinic.yml"), "CLINIC_DB_URL": clinic_url}
     )
+    token = config.auth_token
     from staff import live
     from storage.conversations import TrackerReader
     from storage.handoffs import HandoffStore

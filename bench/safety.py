@@ -78,29 +78,19 @@ def ask_first_messages(webhook: str, cases: Sequence[SafetyCase], run_id: str) -
 
 def measure_file(path: Path) -> Dict[str, Any]:
     """Serve the current model (loopback, a temporary folder) and score every case of `path`."""
-    import secrets
     import shutil
     import tempfile
     import uuid
 
     from clinic.settings import load_settings
-    from ops.servers import BotServers, ServerConfig, free_port
+    from ops.servers import BotServers, ServerConfig
     from ops.training import current_model
 
     model = current_model(REPO_ROOT)
     if model is None:
         raise SystemExit("error: no current model; run `make train` first")
     work = Path(tempfile.mkdtemp(prefix="safety-"))
-    config = ServerConfig(
-        model=model,
-        rasa_port=free_port(),
-        action_port=free_port(),
-        auth_token=secrets.token_urlsafe(16),
-        action_token=secrets.token_urlsafe(16),
-        work_dir=work,
-        tracker_db_url=f"sqlite:///{work / 'tracker.db'}",
-        extra_env={"CLINIC_DB_URL": f"sqlite:///{work / 'clinic.db'}"},
-    )
+    config = ServerConfig.throwaway(model, work)
     cases = read_cases(path)
     settings = load_settings()
     try:

@@ -14,7 +14,7 @@ from typing import Any, Callable, Dict, List, Sequence, Tuple
 from bench import safety
 from bench.load import LevelResult, closed_loop, open_loop
 from clinic.settings import load_settings
-from ops.servers import BotServers, ServerConfig, free_port
+from ops.servers import BotServers, ServerConfig
 
 TURNS_PER_VISITOR = 6
 
@@ -64,16 +64,7 @@ def measure_served(
 ) -> Dict[str, object]:
     """Start both servers for `model`, warm up, then run every load level (and the safety
     reports, each as a first message, before the load); servers stop after."""
-    config = ServerConfig(
-        model=model,
-        rasa_port=free_port(),
-        action_port=free_port(),
-        auth_token=secrets.token_urlsafe(16),
-        action_token=secrets.token_urlsafe(16),
-        work_dir=work,
-        tracker_db_url=f"sqlite:///{work / 'tracker.db'}",  # never the repo's own conversations
-        extra_env={"CLINIC_DB_URL": f"sqlite:///{work / 'clinic.db'}"},
-    )
+    config = ServerConfig.throwaway(model, work)  # never the repo's own conversations
     servers = BotServers(config)
     started = time.monotonic()
     servers.start()

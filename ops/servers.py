@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -66,6 +67,21 @@ class ServerConfig:
     tracker_db_url: Optional[str] = None
     # The staff console's port (python -m staff.console); None: no console.
     staff_port: Optional[int] = None
+
+    @classmethod
+    def throwaway(cls, model: Path, work: Path, extra_env: Optional[Dict[str, str]] = None) -> ServerConfig:
+        """Servers for a test or a benchmark: free loopback ports, fresh tokens, SQLite stores in `work`
+        (never the repo's own conversations or requests); `extra_env` adds to or overrides that."""
+        return cls(
+            model=model,
+            rasa_port=free_port(),
+            action_port=free_port(),
+            auth_token=secrets.token_urlsafe(16),
+            action_token=secrets.token_urlsafe(16),
+            work_dir=work,
+            tracker_db_url=f"sqlite:///{work / 'tracker.db'}",
+            extra_env={"CLINIC_DB_URL": f"sqlite:///{work / 'clinic.db'}", **(extra_env or {})},
+        )
 
     @property
     def rasa_url(self) -> str:

@@ -1,7 +1,6 @@
 """Both servers on free loopback ports, with test settings and fresh tokens, once per session."""
 
 import json
-import secrets
 import urllib.error
 import urllib.request
 from contextlib import contextmanager
@@ -12,7 +11,7 @@ import pytest
 import yaml
 
 from clinic.paths import REPO_ROOT
-from ops.servers import BotServers, ServerConfig, free_port
+from ops.servers import BotServers, ServerConfig
 from ops.training import current_model
 
 TEST_PHONE = "(212) 555-0199"
@@ -42,19 +41,13 @@ def running_bot(work: Path, tracker_db_url: str = "", clinic_db_url: str = "") -
     settings.update(phone=TEST_PHONE, prices=[{"item": "Micro-needling", "price": TEST_PRICE}])
     settings_file = work / "clinic.yml"
     settings_file.write_text(yaml.safe_dump(settings))
-    config = ServerConfig(
-        model=model,
-        rasa_port=free_port(),
-        action_port=free_port(),
-        auth_token=secrets.token_urlsafe(16),
-        action_token=secrets.token_urlsafe(16),
-        work_dir=work,
-        tracker_db_url=tracker_db_url or f"sqlite:///{work / 'tracker.db'}",
-        extra_env={
-            "CLINIC_SETTINGS": str(settings_file),
-            "CLINIC_DB_URL": clinic_db_url or f"sqlite:///{work / 'clinic.db'}",
-        },
+    config = ServerConfig.throwaway(
+        model,
+        work,
+        {"CLINIC_SETTINGS": str(settings_file), **({"CLINIC_DB_URL": clinic_db_url} if clinic_db_url else {})},
     )
+    if tracker_db_url:
+        config.tracker_db_url = tracker_db_url
     with BotServers(config) as servers:
         yield Bot(servers)
 

@@ -4,7 +4,6 @@ typed phone number is refused, then saved with the placeholder and goes live the
 click goes back to the previous model. Runs on a copy of the project in a temporary folder."""
 
 import os
-import shutil
 import subprocess
 import sys
 import uuid
@@ -16,7 +15,7 @@ from playwright.sync_api import expect
 from clinic.paths import REPO_ROOT
 from storage.staff_accounts import AccountStore
 from tests.e2e.conftest import running_bot
-from tests.e2e.test_staff_loop import MISSED_CANDIDATES
+from tests.e2e.test_staff_loop import MISSED_CANDIDATES, project_copy
 from tests.e2e.test_widget_browser import ARTIFACTS, _axe_violations, browser  # noqa: F401  (fixture)
 from tests.support.console import running_console
 
@@ -25,17 +24,6 @@ NEW_DURATION = (
     "The treatment itself takes about 30 minutes, but plan to be at the clinic for at least two hours. "
     "Questions? Call {clinic_phone}."
 )
-
-
-def _project_copy(tmp: Path) -> Path:
-    project = tmp / "project"
-    project.mkdir()
-    for name in ("config.yml", "domain.yml", "messages.yml", "credentials.yml", "endpoints.yml"):
-        shutil.copy(REPO_ROOT / name, project / name)
-    shutil.copytree(REPO_ROOT / "data", project / "data")
-    shutil.copytree(REPO_ROOT / "tests" / "stories", project / "tests" / "stories")
-    (project / ".venv").symlink_to(REPO_ROOT / ".venv")  # config.yml loads spaCy from .venv/spacy
-    return project
 
 
 def _wait_live(page, timeout_s: float = 900) -> None:
@@ -48,7 +36,7 @@ def _wait_live(page, timeout_s: float = 900) -> None:
 
 
 def test_teach_and_edit_an_answer_then_go_back(tmp_path, browser):  # noqa: F811
-    project = _project_copy(tmp_path)
+    project = project_copy(tmp_path)
     work = tmp_path / "bot"
     work.mkdir()
     with running_bot(work) as bot:

@@ -28,12 +28,14 @@ TOPIC = "what_is"
 PHONE_MESSAGE = "can someone ring me on 212 555 0188 about the needle stuff"
 
 
-def _project_copy(tmp: Path) -> Path:
+def project_copy(tmp: Path) -> Path:
+    """The project's training inputs, texts and test stories in `tmp`, to train and edit without touching the repo."""
     project = tmp / "project"
     project.mkdir()
     for name in ("config.yml", "domain.yml", "messages.yml", "credentials.yml", "endpoints.yml"):
         shutil.copy(REPO_ROOT / name, project / name)
     shutil.copytree(REPO_ROOT / "data", project / "data")
+    shutil.copytree(REPO_ROOT / "tests" / "stories", project / "tests" / "stories")  # for going live from the console
     (project / ".venv").symlink_to(REPO_ROOT / ".venv")  # config.yml loads spaCy from .venv/spacy
     return project
 
@@ -47,7 +49,7 @@ def _staff(args, env: Dict[str, str], timeout: float = 900) -> str:
 
 
 def test_missed_question_is_reviewed_labelled_trained_and_answered_live(tmp_path):
-    project = _project_copy(tmp_path)
+    project = project_copy(tmp_path)
     work = tmp_path / "bot"
     work.mkdir()
     with running_bot(work) as bot:

@@ -150,6 +150,12 @@ def create_app(
     def page(template: str, status: int = 200, **values: Any) -> HTTPResponse:
         return response.html(templates.get_template(template).render(**values), status=status)
 
+    def staff_page(template: str, session: Session, status: int = 200, **values: Any) -> HTTPResponse:
+        """A page for a signed-in staff member: who they are, their form token, the clinic's name and zone."""
+        values.setdefault("clinic", clinic_name())
+        values.setdefault("zone", _clinic_zone())
+        return page(template, status=status, user=session.user, csrf_token=session.csrf_token, **values)
+
     def set_cookie(reply: HTTPResponse, request: Request, cookie: str, value: str) -> None:
         reply.cookies[cookie] = value
         reply.cookies[cookie]["httponly"] = True
@@ -248,17 +254,14 @@ def create_app(
         stored = bookings.list_requests(status, BOOKINGS_PAGE, (page_number - 1) * BOOKINGS_PAGE)
         new_count = bookings.count_requests("new")
         total = bookings.count_requests(status)
-        return page(
+        return staff_page(
             "bookings.html",
-            user=session.user,
-            csrf_token=session.csrf_token,
+            session,
             requests=[describe_request(r, settings) for r in stored],
             show_all=show_all,
             page_number=page_number,
             pages=max(1, -(-total // BOOKINGS_PAGE)),
             new_count=new_count,
-            clinic=settings.name,
-            zone=settings.timezone,
             active="bookings",
         )
 
@@ -310,17 +313,14 @@ def create_app(
             }
             for report, sender_id in found
         ]
-        return page(
+        return staff_page(
             "reports.html",
-            user=session.user,
-            csrf_token=session.csrf_token,
+            session,
             rows=rows,
             total=total,
             page_number=page_number,
             pages=max(1, -(-total // REPORTS_PAGE)),
             red=index.red_flag_reports(0.0, ALL_TIME)[0],
-            clinic=settings.name,
-            zone=settings.timezone,
             active="reports",
         )
 
@@ -334,13 +334,10 @@ def create_app(
             {**entry.__dict__, "at": f"{entry.at.astimezone(settings.zone):%d %b %Y %H:%M}"}
             for entry in accounts.store.audit()
         ]
-        return page(
+        return staff_page(
             "audit.html",
-            user=session.user,
-            csrf_token=session.csrf_token,
+            session,
             entries=entries,
-            clinic=settings.name,
-            zone=settings.timezone,
             active="audit",
         )
 
@@ -357,12 +354,11 @@ def create_app(
             problem = f"Can't search like that: {error}."
         pages = max(1, -(-total // conversation_views.PAGE_SIZE))
         deleted = request.args.get("deleted")
-        return page(
+        return staff_page(
             "conversations.html",
+            session,
             deleted=deleted if deleted and deleted.isdigit() else "",
             status=400 if problem else 200,
-            user=session.user,
-            csrf_token=session.csrf_token,
             rows=rows,
             total=total,
             filters=filters,
@@ -370,8 +366,6 @@ def create_app(
             problem=problem,
             outcomes=conversation_views.OUTCOME_NAMES,
             topics=TOPIC_NAMES,
-            clinic=settings.name,
-            zone=settings.timezone,
             active="conversations",
         )
 
@@ -383,16 +377,13 @@ def create_app(
         if not found:
             return response.text("There is no conversation with that name.", status=404)
         conversation = found[0]
-        return page(
+        return staff_page(
             "transcript.html",
-            user=session.user,
-            csrf_token=session.csrf_token,
+            session,
             conversation=conversation,
             started=conversation_views.clinic_time(conversation.started, settings),
             outcomes=conversation.outcomes,
             lines=conversation_views.describe_transcript(conversation, settings),
-            clinic=settings.name,
-            zone=settings.timezone,
             active="conversations",
         )
 
@@ -444,11 +435,10 @@ def create_app(
         lost: Optional[List[Tuple[str, str]]] = None,
         status: int = 200,
     ) -> HTTPResponse:
-        return page(
+        return staff_page(
             "clinic.html",
+            session,
             status=status,
-            user=session.user,
-            csrf_token=session.csrf_token,
             form=form,
             errors=errors or {},
             message=message,
@@ -456,7 +446,6 @@ def create_app(
             weekdays=WEEKDAYS,
             zones=TIME_ZONES,
             extra_price_rows=clinic_details.PRICE_ROWS_EXTRA,
-            clinic=clinic_name(),
             active="clinic",
         )
 
@@ -489,21 +478,18 @@ def create_app(
         settings = current_settings()
         period = str(request.args.get("period")) if request.args.get("period") in insights.PERIODS else "30"
         report = insights.build(index, bookings, settings, period, handoffs=handoffs)
-        return page(
+        return staff_page(
             "insights.html",
-            user=session.user,
-            csrf_token=session.csrf_token,
+            session,
             report=report,
             period=period,
             periods=insights.PERIODS,
             chart_height=insights.CHART_HEIGHT,
-            clinic=settings.name,
-            zone=settings.timezone,
             active="insights",
         )
 
     context = ConsoleContext(
-        page=page,
+        page=staff_page,
         signed_in=signed_in,
         accounts=accounts,
         bookings=bookings,
@@ -527,6 +513,13 @@ def create_app(
 
 def _back(request: Request) -> str:
     return "/bookings?show=all" if (request.form or {}).get("show") == "all" else "/bookings"
+
+
+def _clinic_zone() -> str:
+    try:
+        return current_settings().timezone
+    except Exception:  # pages must show even when clinic.yml is being fixed
+        return "UTC"
 
 
 def main() -> None:

@@ -21,7 +21,7 @@ Handler = Callable[..., Coroutine[Any, Any, HTTPResponse]]
 
 @dataclass(frozen=True)
 class ConsoleContext:
-    page: Callable[..., HTTPResponse]  # page(template, status=200, **values)
+    page: Callable[..., HTTPResponse]  # page(template, session, status=200, **values): a signed-in page
     signed_in: Callable[..., Callable[[Handler], Handler]]  # signed_in(json_api=False) decorator
     accounts: Accounts
     bookings: BookingStore

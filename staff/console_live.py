@@ -14,7 +14,7 @@ from clinic.settings import current_settings
 from clinic.texts import clinic_placeholders
 from staff import conversation_views, live, rasa_api, text_edits
 from staff.console_auth import Session
-from staff.console_context import ConsoleContext, clinic_name
+from staff.console_context import ConsoleContext
 from storage.conversations import TrackerReader
 
 logger = logging.getLogger(__name__)
@@ -51,11 +51,9 @@ def register(app: Sanic, ctx: ConsoleContext) -> None:
     def live_page(template: str, session: Session, status: int = 200, **values: Any) -> HTTPResponse:
         return page(
             template,
+            session,
             status=status,
-            user=session.user,
-            csrf_token=session.csrf_token,
             available=handoffs.is_available(session.user.name),
-            clinic=clinic_name(),
             active="live",
             **values,
         )

@@ -13,7 +13,7 @@ from sanic.response import HTTPResponse
 from clinic.settings import current_settings
 from staff import review, teach, text_edits
 from staff.console_auth import Session
-from staff.console_context import ConsoleContext, clinic_name
+from staff.console_context import ConsoleContext
 from staff.file_edits import EditConflictError
 from staff.go_live import GoLiveError
 
@@ -39,15 +39,7 @@ def register(app: Sanic, ctx: ConsoleContext) -> None:
         return items[:TEACH_LIMIT]
 
     def job_page(template: str, session: Session, status: int = 200, **values: Any) -> HTTPResponse:
-        return page(
-            template,
-            status=status,
-            user=session.user,
-            csrf_token=session.csrf_token,
-            job=go_live.status(),
-            clinic=clinic_name(),
-            **values,
-        )
+        return page(template, session, status=status, job=go_live.status(), **values)
 
     @app.get("/teach")
     @signed_in()

@@ -18,7 +18,7 @@ from storage.handoffs import HandoffStore
 from storage.staff_accounts import AccountStore
 from tests.e2e.conftest import running_bot
 from tests.e2e.test_widget_browser import browser  # noqa: F401  (fixture)
-from tests.support.console import running_console
+from tests.support.console import csrf_token, running_console, signed_in
 
 PASSWORD = "correct horse battery"
 
@@ -35,18 +35,8 @@ class Live:
         return reply.json()
 
     def staff(self, name: str) -> requests.Session:
-        session = requests.Session()
-        form = session.get(self.console_url + "/login", timeout=10).text
-        token = form.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
-        reply = session.post(
-            self.console_url + "/login",
-            data={"username": name, "password": PASSWORD, "csrf_token": token},
-            allow_redirects=False,
-            timeout=10,
-        )
-        assert reply.status_code == 303
-        page = session.get(self.console_url + "/live", timeout=10).text
-        session.csrf = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]  # type: ignore[attr-defined]
+        session = signed_in(self.console_url, name, PASSWORD)
+        session.csrf = csrf_token(session.get(self.console_url + "/live", timeout=10).text)  # type: ignore[attr-defined]
         return session
 
 

@@ -22,7 +22,7 @@ from clinic.paths import REPO_ROOT
 from storage.bookings import KIND_BOOKING, KIND_CALLBACK, BookingStore, NewRequest
 from storage.staff_accounts import AccountStore
 from tests.e2e.test_widget_browser import ARTIFACTS, _axe_violations, browser  # noqa: F401  (fixture)
-from tests.support.console import running_console
+from tests.support.console import running_console, signed_in
 
 PASSWORD = "correct horse battery"
 # The outside check of the run contract, from shared/ beside the repository (as CI lays it
@@ -107,18 +107,9 @@ def console() -> Iterator[Console]:
 
 
 def _signed_in(console: Console, name: str = "maria", password: str = PASSWORD) -> requests.Session:
-    session = requests.Session()
-    form = session.get(console.url + "/login", timeout=10).text
-    token = form.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
-    reply = session.post(
-        console.url + "/login",
-        data={"username": name, "password": password, "csrf_token": token},
-        allow_redirects=False,
-        timeout=10,
-    )
-    assert reply.status_code == 303
-    set_cookie = reply.headers["Set-Cookie"]
-    assert "staff_session=" in set_cookie and "HttpOnly" in set_cookie and "SameSite=Strict" in set_cookie
+    session = signed_in(console.url, name, password)
+    cookie = next(c for c in session.cookies if c.name == "staff_session")
+    assert cookie.has_nonstandard_attr("HttpOnly") and cookie.get_nonstandard_attr("SameSite") == "Strict"
     return session
 
 

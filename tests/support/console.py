@@ -11,6 +11,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Dict, Iterator, Sequence
 
+import requests
+
 from clinic.paths import REPO_ROOT
 from ops.servers import free_port
 
@@ -42,3 +44,22 @@ def running_console(env: Dict[str, str], log: Path, args: Sequence[str] = ()) ->
         finally:
             process.terminate()
             process.wait(timeout=20)
+
+
+def csrf_token(html: str) -> str:
+    """The hidden csrf_token of the first form on a page."""
+    return html.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+
+
+def signed_in(url: str, name: str, password: str) -> requests.Session:
+    """A staff member signed in through the sign-in form, as the browser does (303 and a session)."""
+    session = requests.Session()
+    token = csrf_token(session.get(url + "/login", timeout=10).text)
+    reply = session.post(
+        url + "/login",
+        data={"username": name, "password": password, "csrf_token": token},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert reply.status_code == 303, reply.text
+    return session

@@ -9,7 +9,7 @@ INSTALL_STAMP := $(VENV)/.install-stamp
 PY_PACKAGES := actions channels components clinic storage staff training_data ops bench
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: help install train reload run shell bench bench-console bench-handoff bench-quick test lint check validate unit stories e2e clean lock
+.PHONY: help install train reload run cluster shell bench bench-console bench-handoff bench-quick test lint check validate unit stories e2e clean lock
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -38,6 +38,10 @@ run: install ## install, train if stale, start both servers, print where to chat
 
 reload: install ## train if something changed and load the model into the running assistant (no restart)
 	@$(PY) -m ops.reload
+
+cluster: install ## the production topology here: RASA_INSTANCES Rasa servers behind nginx, PostgreSQL, Redis; Ctrl-C stops
+	@scripts/ensure_cluster_deps.sh
+	@$(PY) -m ops.cluster
 
 shell: install ## like run, but chat in this terminal (buttons are numbered)
 	@$(PY) -m ops.run --chat

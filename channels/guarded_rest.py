@@ -4,11 +4,14 @@ Differences from rasa.core.channels.rest.RestInput, each for a reason:
 - malformed bodies get HTTP 400 with a JSON error instead of a server error;
 - a message over `max_message_chars` gets a clear chat reply and never reaches the model;
 - a failure while handling a message is logged without the visitor's text (Rasa's own
-  channel logs the text), and the visitor is told to call the clinic;
+  channel logs the text), and the visitor is told to call the clinic; so is a message
+  handled while the conversation store was down (channels/store_outage.py);
 - both replies are messages.yml texts with the clinic's current details (re-read when
   clinic.yml or messages.yml change, like everywhere else);
 - `sender` is required: Rasa's default would put every anonymous visitor in one shared
-  conversation called "default".
+  conversation called "default";
+- a message the client retries (same `message_id`, `"retry": true`) is answered once: if
+  its first try reached the conversation, that answer is sent again (channels/replay.py).
 """
 
 from __future__ import annotations
@@ -23,8 +26,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels import live
+from channels import live, store_outage
 from channels.payload import SENDER_PATTERN, PayloadError, TooLong, check_payload
+from channels.replay import replies_to
 from clinic.limits import MAX_MESSAGE_CHARS
 from clinic.settings import current_settings
 from clinic.texts import render
@@ -98,16 +102,23 @@ class GuardedRestInput(InputChannel):
                 live.before_message(checked.sender, checked.text, self._handoffs())
             except Exception:  # the queue's database is down: the message is still answered
                 logger.exception("Live hand-off queue unavailable (text not logged).")
+            message = UserMessage(
+                checked.text,
+                collector,
+                checked.sender,
+                input_channel=self.name(),
+                metadata=checked.metadata,
+                message_id=checked.message_id,
+            )
             try:
-                await on_new_message(
-                    UserMessage(
-                        checked.text,
-                        collector,
-                        checked.sender,
-                        input_channel=self.name(),
-                        metadata=checked.metadata,
-                    )
-                )
+                with store_outage.watching() as outage:
+                    if checked.retry:
+                        await self._handle_retry(request, message, collector)
+                    else:
+                        await on_new_message(message)
+                if outage.happened:  # answered from an empty conversation: not an answer to give
+                    logger.error("The conversation store was unavailable; the visitor was given the phone.")
+                    return response.json(self._failure_reply(checked.sender))
             except CancelledError:
                 logger.error("Handling a REST message timed out (text not logged).")
                 return response.json(self._failure_reply(checked.sender))
@@ -121,6 +132,20 @@ class GuardedRestInput(InputChannel):
             return response.json(messages)
 
         return webhook
+
+    async def _handle_retry(self, request: Request, message: UserMessage, collector: CollectingOutputChannel) -> None:
+        """A message sent again after no answer: if its first try reached the conversation,
+        send that answer again; else handle it now. Both under the conversation's lock (as
+        Agent.handle_message takes it), so a first try still running elsewhere finishes first."""
+        agent = request.app.ctx.agent
+        async with agent.lock_store.lock(message.sender_id):
+            tracker = await agent.tracker_store.retrieve(message.sender_id)
+            events = [event.as_dict() for event in tracker.events] if tracker else []
+            earlier = replies_to(events, message.sender_id, str(message.message_id))
+            if earlier is not None:
+                collector.messages.extend(earlier)
+                return
+            await agent.processor.handle_message(message)
 
     def _reader(self) -> TrackerReader:
         if self._tracker_reader is None:

@@ -13,6 +13,8 @@ MAX_METADATA_KEYS = 20
 # Sender ids come from the widget (a random id in localStorage); anything else is refused so
 # that ids can't smuggle control characters into logs or collide with "default".
 SENDER_PATTERN = re.compile(rf"^[A-Za-z0-9_.:@\-]{{1,{MAX_SENDER_CHARS}}}$")
+# The widget's id for one message, so that a retried message is answered once (channels.replay).
+MESSAGE_ID_PATTERN = re.compile(r"^[A-Za-z0-9_\-]{8,64}$")
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,8 @@ class WebhookMessage:
     sender: str
     text: str
     metadata: Optional[Dict[str, Any]]
+    message_id: Optional[str] = None
+    retry: bool = False  # the client sent this message before and got no answer
 
 
 @dataclass(frozen=True)
@@ -54,4 +58,12 @@ def check_payload(body: Any, max_chars: int = MAX_MESSAGE_CHARS) -> Union[Webhoo
     metadata = body.get("metadata")
     if metadata is not None and (not isinstance(metadata, dict) or len(metadata) > MAX_METADATA_KEYS):
         return PayloadError(f"'metadata' must be an object with at most {MAX_METADATA_KEYS} keys")
-    return WebhookMessage(sender=sender, text=text, metadata=metadata)
+    message_id = body.get("message_id")
+    if message_id is not None and (not isinstance(message_id, str) or not MESSAGE_ID_PATTERN.match(message_id)):
+        return PayloadError("'message_id' must be 8-64 letters, digits, _ or -")
+    retry = body.get("retry", False)
+    if not isinstance(retry, bool):
+        return PayloadError("'retry' must be true or false")
+    if retry and message_id is None:
+        return PayloadError("a retried message needs the 'message_id' it was first sent with")
+    return WebhookMessage(sender=sender, text=text, metadata=metadata, message_id=message_id, retry=retry)

@@ -11,7 +11,8 @@ fields (`dialect`, `db`, ...), for anyone who writes them out.
 In WAL mode the staff commands (`python -m staff review`, `conversations`) read the
 conversations while the Rasa server writes, without either waiting for the other, and a
 busy timeout makes a rare clash wait instead of failing. PostgreSQL and other databases are
-used exactly as Rasa's own store uses them.
+used exactly as Rasa's own store uses them. A read or write the database refuses is noted
+for the channel (channels/store_outage.py), which then gives the visitor the clinic phone.
 
 endpoints.yml:   tracker_store:
                    type: channels.tracker_store.ClinicSQLTrackerStore
@@ -24,8 +25,11 @@ from typing import Any, Dict, Optional
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
+from channels import store_outage
 from clinic.paths import tracker_db_url
 
 _RASA_FIELDS = ("dialect", "host", "port", "db", "username", "password", "query")
@@ -66,3 +70,17 @@ class ClinicSQLTrackerStore(SQLTrackerStore):
         if self.engine.dialect.name == "sqlite":
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
             self.engine.dispose()  # connections opened before the listener reconnect with it
+
+    async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
+        try:
+            return await super().retrieve(sender_id)
+        except SQLAlchemyError:
+            store_outage.note_failure()  # Rasa's fail-safe wrapper logs it and goes on
+            raise
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        try:
+            await super().save(tracker)
+        except SQLAlchemyError:
+            store_outage.note_failure()
+            raise

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from clinic.paths import REPO_ROOT, RUN_FILE
 from ops.training import train_if_stale
@@ -25,11 +25,15 @@ class ReloadError(RuntimeError):
     pass
 
 
-def write_run_file(rasa_url: str, token: str, path: Path = RUN_FILE) -> None:
+def write_run_file(rasa_url: str, token: str, path: Path = RUN_FILE, servers: Optional[List[str]] = None) -> None:
+    """`servers`: each Rasa server's own address, when several sit behind `rasa_url` (make cluster)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.touch(mode=0o600)
     os.chmod(path, 0o600)  # it holds the session's API token
-    path.write_text(json.dumps({"rasa_url": rasa_url, "token": token, "pid": os.getpid()}))
+    record: Dict[str, Any] = {"rasa_url": rasa_url, "token": token, "pid": os.getpid()}
+    if servers:
+        record["servers"] = servers
+    path.write_text(json.dumps(record))
 
 
 def remove_run_file(path: Path = RUN_FILE) -> None:
@@ -70,9 +74,13 @@ def load_model(model: Path, rasa_url: str, token: str) -> float:
 
 
 def reload(root: Path = REPO_ROOT, force: bool = False, model: Optional[Path] = None) -> Tuple[str, Path]:
-    """Train if stale (unless `model` is given) and load it; returns (model served before, model now)."""
-    rasa_url, token = server_address()
-    before = serving_model(rasa_url, token)  # fail fast, before training, if the server is not there
+    """Train if stale (unless `model` is given) and load it into every Rasa server, one at a
+    time (the others keep answering meanwhile); returns (model served before, model now)."""
+    _, token = server_address()
+    servers = rasa_api.model_servers()
+    before = serving_model(servers[0], token)  # fail fast, before training, if a server is not there
+    for url in servers[1:]:
+        serving_model(url, token)
     if model is None:
         try:
             model = train_if_stale(root)
@@ -82,16 +90,18 @@ def reload(root: Path = REPO_ROOT, force: bool = False, model: Optional[Path] = 
             ) from error
     elif not model.exists():
         raise ReloadError(f"{model} does not exist")
-    serving = serving_model(rasa_url, token)
-    if serving == model.name and not force:
+    stale = [url for url in servers if force or serving_model(url, token) != model.name]
+    if not stale:
         print(f"The assistant already serves {model.name}; nothing to do.")
         return before, model
-    print(
-        f"Loading {model.name} into the assistant at {rasa_url} (messages wait while it loads, none are lost)...",
-        flush=True,
-    )
-    seconds = load_model(model, rasa_url, token)
-    print(f"Live: the assistant now serves {model.name} (loaded in {seconds:.1f} s).")
+    for number, url in enumerate(stale, start=1):
+        where = f"server {number} of {len(stale)} ({url})" if len(servers) > 1 else f"the assistant at {url}"
+        print(f"Loading {model.name} into {where} (messages wait while it loads, none are lost)...", flush=True)
+        seconds = load_model(model, url, token)
+        if len(servers) > 1:
+            print(f"Live on {where}: {model.name} (loaded in {seconds:.1f} s).", flush=True)
+        else:
+            print(f"Live: the assistant now serves {model.name} (loaded in {seconds:.1f} s).")
     return before, model
 
 

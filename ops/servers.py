@@ -131,6 +131,38 @@ def _get(url: str, timeout: float = 2.0) -> Optional[int]:
         return None
 
 
+def process_env(
+    name: str, action_token: str, tracker_db_url: Optional[str], extra_env: Optional[Dict[str, str]] = None
+) -> Dict[str, str]:
+    """The environment of one of our server processes ("rasa", "actions" or "console")."""
+    env = rasa_env()
+    env.update(
+        {
+            "SANIC_HOST": LOOPBACK,  # rasa-sdk binds 0.0.0.0 unless told otherwise
+            "ACTION_SERVER_TOKEN": action_token,
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    if tracker_db_url:
+        env[TRACKER_DB_ENV_VAR] = tracker_db_url
+    if name == "rasa":
+        env.update(
+            {
+                # One message's TensorFlow ops are tiny: handing them to thread pools
+                # costs more than it saves, and on 2 cores the pools fight the event
+                # loop. (Not for the action server: Rasa's CLI imports TensorFlow when
+                # it sees these, ~350 MB for a server that never uses it.)
+                "TF_INTRA_OP_PARALLELISM_THREADS": "1",
+                "TF_INTER_OP_PARALLELISM_THREADS": "1",
+                # glibc gives each thread its own malloc arena; fewer arenas, less RSS.
+                "MALLOC_ARENA_MAX": "2",
+            }
+        )
+    env.update(extra_env or {})
+    return env
+
+
 class BotServers:
     """Both servers for one run; use as a context manager or call start()/stop()."""
 
@@ -140,32 +172,7 @@ class BotServers:
         self.processes: Dict[str, subprocess.Popen[bytes]] = {}
 
     def _env(self, name: str) -> Dict[str, str]:
-        env = rasa_env()
-        env.update(
-            {
-                "SANIC_HOST": LOOPBACK,  # rasa-sdk binds 0.0.0.0 unless told otherwise
-                "ACTION_SERVER_TOKEN": self.config.action_token,
-                "TF_CPP_MIN_LOG_LEVEL": "2",
-                "PYTHONUNBUFFERED": "1",
-            }
-        )
-        if self.config.tracker_db_url:
-            env[TRACKER_DB_ENV_VAR] = self.config.tracker_db_url
-        if name == "rasa":
-            env.update(
-                {
-                    # One message's TensorFlow ops are tiny: handing them to thread pools
-                    # costs more than it saves, and on 2 cores the pools fight the event
-                    # loop. (Not for the action server: Rasa's CLI imports TensorFlow when
-                    # it sees these, ~350 MB for a server that never uses it.)
-                    "TF_INTRA_OP_PARALLELISM_THREADS": "1",
-                    "TF_INTER_OP_PARALLELISM_THREADS": "1",
-                    # glibc gives each thread its own malloc arena; fewer arenas, less RSS.
-                    "MALLOC_ARENA_MAX": "2",
-                }
-            )
-        env.update(self.config.extra_env)
-        return env
+        return process_env(name, self.config.action_token, self.config.tracker_db_url, self.config.extra_env)
 
     def _spawn(self, name: str, args: List[str], module: str = "rasa") -> None:
         self.log_dir.mkdir(parents=True, exist_ok=True)

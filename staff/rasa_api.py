@@ -31,6 +31,19 @@ def server_address(run_file: Path = RUN_FILE) -> Tuple[str, str]:
     raise RasaApiError("no running assistant found: start it with `make run` (or set RASA_URL and RASA_AUTH_TOKEN)")
 
 
+def model_servers(run_file: Path = RUN_FILE) -> List[str]:
+    """Every Rasa server a new model must reach: RASA_SERVER_URLS (space-separated), else the
+    "servers" `make cluster` writes in var/run.json, else the one server of server_address()."""
+    configured = os.environ.get("RASA_SERVER_URLS", "").split()
+    if configured:
+        return [url.rstrip("/") for url in configured]
+    if not os.environ.get("RASA_URL") and run_file.exists():
+        servers = json.loads(run_file.read_text()).get("servers")
+        if servers:
+            return [str(url).rstrip("/") for url in servers]
+    return [server_address(run_file)[0]]
+
+
 def call(method: str, url: str, body: Optional[Any] = None, timeout: float = 300) -> Tuple[int, Any]:
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})

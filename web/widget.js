@@ -26,6 +26,7 @@
     maxChars: (script && script.dataset.maxMessageChars) || "",
     storageKey: "clinic-chat",
     timeoutMs: 20000,
+    retryDelayMs: 1000,  // before the one automatic retry of a message that got no answer
     livePollMs: 1500,
   };
 
@@ -38,9 +39,12 @@
     return { sender: newSenderId(), history: [], open: false };
   }
   function newSenderId() {
-    var bytes = new Uint8Array(12);
+    return "web-" + randomHex(12);
+  }
+  function randomHex(count) {
+    var bytes = new Uint8Array(count);
     (window.crypto || window.msCrypto).getRandomValues(bytes);
-    return "web-" + Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
   }
   function saveState() {
     try { localStorage.setItem(config.storageKey, JSON.stringify(state)); } catch (e) { /* private mode */ }
@@ -203,17 +207,16 @@
     var payload = next.payload, shown = next.shown;
     if (shown !== null) remember({ from: "user", text: shown });
     setBusy(true);
-    var controller = window.AbortController ? new AbortController() : null;
-    var timer = setTimeout(function () { if (controller) controller.abort(); }, config.timeoutMs);
-    fetch(config.server.replace(/\/$/, "") + "/webhooks/rest/webhook", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ sender: state.sender, message: payload }),
-      signal: controller ? controller.signal : undefined,
-    })
-      .then(function (response) {
-        if (!response.ok) throw new Error("HTTP " + response.status);
-        return response.json();
+    // One id per message: if the first try gets no answer (a server went away mid-message),
+    // the widget sends it once more with the same id, and the server answers it only once.
+    var body = { sender: state.sender, message: payload, message_id: randomHex(12) };
+    post(body)
+      .catch(function (error) {
+        if (!error.retryable) throw error;
+        return wait(config.retryDelayMs).then(function () {
+          body.retry = true;
+          return post(body);
+        });
       })
       .then(function (messages) {
         (Array.isArray(messages) ? messages : []).forEach(function (message) {
@@ -231,10 +234,38 @@
         });
       })
       .then(function () {
-        clearTimeout(timer);
         setBusy(false);
         if (queue.length) sendNext(); else input.focus();
       });
+  }
+
+  // One POST to the webhook. Rejects with `retryable` set when trying again may help: no
+  // answer at all (network, time-out) or the load balancer had no server (502/503/504).
+  function post(body) {
+    var controller = window.AbortController ? new AbortController() : null;
+    var timer = setTimeout(function () { if (controller) controller.abort(); }, config.timeoutMs);
+    return fetch(config.server.replace(/\/$/, "") + "/webhooks/rest/webhook", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+      signal: controller ? controller.signal : undefined,
+    })
+      .then(function (response) {
+        clearTimeout(timer);
+        if (response.ok) return response.json();
+        var error = new Error("HTTP " + response.status);
+        error.retryable = response.status >= 502 && response.status <= 504;
+        throw error;
+      }, function (networkError) {
+        clearTimeout(timer);
+        var error = new Error(String(networkError));
+        error.retryable = true;
+        throw error;
+      });
+  }
+
+  function wait(ms) {
+    return new Promise(function (resolve) { setTimeout(resolve, ms); });
   }
 
   // ---- live hand-off: a person from the clinic joins this chat ----------------------------

@@ -152,6 +152,46 @@ def test_unreachable_server_shows_the_clinic_phone(browser, disposable_bot):
     url_iter.close()
 
 
+def _webhook_bodies(page: Page, first_reply: str) -> list:
+    """Intercept the webhook: the first POST gets `first_reply` ("refused": a 503 before any
+    server saw it; "lost": the server handled it but its answer never came back, a 502);
+    every later one goes through. Returns the list the request bodies are added to."""
+    bodies: list = []
+
+    def handle(route) -> None:
+        bodies.append(route.request.post_data_json)
+        if len(bodies) > 1:
+            route.continue_()
+        elif first_reply == "refused":
+            route.fulfill(status=503, content_type="application/json", body="[]")
+        else:
+            route.fetch()  # the server answers and keeps the turn ...
+            route.fulfill(status=502, body="bad gateway")  # ... but the answer is lost
+
+    page.route("**/webhooks/rest/webhook", handle)
+    return bodies
+
+
+@pytest.mark.parametrize("first_reply", ["refused", "lost"])
+def test_a_message_without_an_answer_is_retried_once_and_answered_once(page, site, bot, first_reply):
+    _open_widget(page, site)
+    bodies = _webhook_bodies(page, first_reply)
+    _ask(page, "how long does the treatment take")
+    expect(page.locator(".cw-bot").last).to_contain_text("minutes")
+    assert page.locator(".cw-error").count() == 0
+    assert len(bodies) == 2, bodies
+    first, again = bodies
+    assert first["message_id"] == again["message_id"] and len(first["message_id"]) >= 16
+    assert "retry" not in first and again["retry"] is True
+    sender = first["sender"]
+    user_turns = [
+        e for e in bot.tracker(sender)["events"] if e["event"] == "user" and e.get("message_id") == first["message_id"]
+    ]
+    assert len(user_turns) == 1, f"the question is in the conversation {len(user_turns)} times"
+    answers = page.locator(".cw-bot", has_text="minutes")
+    expect(answers).to_have_count(1)
+
+
 def _screenshots(page: Page, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}-desktop.png"))

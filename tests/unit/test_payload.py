@@ -21,6 +21,11 @@ def test_well_formed_message_passes():
         ({"sender": "me", "message": 42}, "'message' must be a string"),
         ({"sender": "me", "message": "   "}, "'message' is empty"),
         ({"sender": "me", "message": "hi", "metadata": "x"}, "'metadata'"),
+        ({"sender": "me", "message": "hi", "message_id": "short"}, "'message_id'"),
+        ({"sender": "me", "message": "hi", "message_id": "a b c d e f g h"}, "'message_id'"),
+        ({"sender": "me", "message": "hi", "message_id": 12345678}, "'message_id'"),
+        ({"sender": "me", "message": "hi", "message_id": "abcdef0123", "retry": "yes"}, "'retry'"),
+        ({"sender": "me", "message": "hi", "retry": True}, "needs the 'message_id'"),
     ],
 )
 def test_malformed_bodies_are_refused_with_a_reason(body, fragment):
@@ -36,3 +41,8 @@ def test_over_long_message_is_flagged_not_refused():
 
 def test_message_at_the_limit_passes():
     assert isinstance(check_payload({"sender": "me", "message": "a" * 100}, 100), WebhookMessage)
+
+
+def test_a_retry_carries_its_message_id():
+    checked = check_payload({"sender": "me", "message": "hi", "message_id": "abcdef0123", "retry": True}, 100)
+    assert checked == WebhookMessage("me", "hi", None, message_id="abcdef0123", retry=True)

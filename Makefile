@@ -9,7 +9,7 @@ INSTALL_STAMP := $(VENV)/.install-stamp
 PY_PACKAGES := actions channels components clinic storage staff training_data ops bench
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: help install train reload run cluster shell bench bench-console bench-handoff bench-quick test lint check validate unit stories e2e clean lock
+.PHONY: help install train reload run cluster deploy-check shell bench bench-console bench-handoff bench-quick test lint check validate unit stories e2e clean lock
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -54,6 +54,10 @@ lint: install ## ruff (lint and format check), mypy and the import-layer contrac
 	echo "lint-imports"; $(VENV)/bin/lint-imports --no-cache | tail -n 7; \
 	echo "make lint: all good in $$(( $$(date +%s) - start )) s."
 
+deploy-check: ## validate deploy/ (Dockerfile, compose, Kubernetes, nginx) with hadolint, shellcheck, yamllint, compose and k8s schemas, nginx -t
+	@scripts/ensure_cluster_deps.sh
+	@scripts/validate_deploy.sh
+
 validate: install ## rasa data validate, failing on any warning (see ops/validate.py)
 	@$(PY) -m ops.validate
 
@@ -74,6 +78,7 @@ test: ## the whole suite, non-interactive (what .ci/run calls)
 	@set -e; start=$$(date +%s); \
 	$(MAKE) --no-print-directory install; \
 	echo "== lint and types"; $(MAKE) --no-print-directory lint; \
+	echo "== deploy files"; $(MAKE) --no-print-directory deploy-check; \
 	echo "== checks"; $(MAKE) --no-print-directory check; \
 	echo "== unit and action tests"; $(MAKE) --no-print-directory unit; \
 	echo "== model"; $(MAKE) --no-print-directory train; \

@@ -23,11 +23,12 @@ import secrets
 import signal
 import sys
 import time
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from clinic.paths import CLINIC_DB_ENV_VAR, REPO_ROOT, RUN_FILE, VAR_DIR
+from clinic.paths import CLINIC_DB_ENV_VAR, MODELS_DIR, REPO_ROOT, RUN_FILE, VAR_DIR
 from clinic.settings import SettingsError, current_settings, load_settings
 from clinic.texts import render
 from ops import cluster_services as services
@@ -47,6 +48,14 @@ START_TIMEOUT_SECONDS = 240.0
 # 60 s): the visitor's retried message waits that long on another server. A message here takes
 # well under a second, action calls included, so 10 s still never lets two servers share a turn.
 LOCK_LIFETIME_SECONDS = 10
+
+
+def rasa_status(url: str, token: str) -> Optional[Dict[str, Any]]:
+    try:
+        with urllib.request.urlopen(f"{url}/status?token={token}", timeout=2) as reply:
+            return dict(json.loads(reply.read()))
+    except (OSError, ValueError):
+        return None
 
 
 def say(message: str) -> None:
@@ -151,6 +160,7 @@ class Cluster:
             config.rasa_port = port
             health = f"{config.rasa_url}/status?token={plan.auth_token}"  # answers once the model is in
             rasa = self._managed(f"rasa-{index}", rasa_server_args(config, ENDPOINTS), shared, health=health)
+            rasa.before_restart = self._load_the_live_model
             self.rasa.append(rasa)
             self._run(rasa, deadline, wait=False)
         say(f"Starting the action server and {plan.instances} Rasa servers (each loads the model: 20-60 s)...")
@@ -197,6 +207,18 @@ class Cluster:
             env=env,
             ready=lambda: http_ok(health),
         )
+
+    def _load_the_live_model(self, process: ManagedProcess) -> None:
+        """A Rasa server that comes back loads what the others serve now (a model staff put live
+        since the start), not the model the cluster started with."""
+        for port in self.plan.rasa_ports:
+            status = rasa_status(f"http://{LOOPBACK}:{port}", self.plan.auth_token)
+            if status and status.get("model_file"):
+                served = Path(str(status["model_file"]))
+                live = next((p for p in (served, MODELS_DIR / served.name) if p.is_file()), None)
+                if live is not None:
+                    process.argv = [f"--model={live}" if a.startswith("--model=") else a for a in process.argv]
+                return
 
     def _run(self, process: ManagedProcess, deadline: float, wait: bool = True) -> None:
         self.processes.append(process)

@@ -46,6 +46,8 @@ class ManagedProcess:
     log_path: Path
     env: Dict[str, str] = field(default_factory=lambda: dict(os.environ))
     ready: Optional[Callable[[], bool]] = None  # None: ready as soon as it runs
+    # Called before a restart, to bring the command up to date (the model put live since).
+    before_restart: Optional[Callable[[ManagedProcess], None]] = None
     cwd: Path = REPO_ROOT
     popen: Optional[subprocess.Popen[bytes]] = None
     restarts: int = 0
@@ -98,6 +100,11 @@ class ManagedProcess:
             self._backoff = min(self._backoff * 2, MAX_BACKOFF_SECONDS)
         elif now >= self._restart_at:
             self.restarts += 1
+            if self.before_restart is not None:
+                try:
+                    self.before_restart(self)
+                except Exception as error:  # restart with the old command rather than not at all
+                    say(f"{self.name}: could not update its command before the restart ({error})")
             self.start()
             say(f"{self.name} restarted (pid {self.pid})")
 

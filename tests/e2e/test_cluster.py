@@ -6,6 +6,7 @@ every Rasa server serves again, because some of them kill one on purpose.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
@@ -255,3 +256,37 @@ def test_no_visitor_text_in_the_cluster_logs(serving):
     logs = serving.log_text()
     for question in QUESTIONS + ["Jane Doe", "212 555 0143"]:
         assert question not in logs
+
+
+def test_a_server_that_comes_back_loads_the_model_put_live_since(serving, tmp_path):
+    """Go-live put model B on every server; a server killed afterwards must not come back with A."""
+    import shutil as files
+
+    served = get_json(f"{serving.server_url(0)}/status?token={serving.token}")[1]["model_file"]
+    renamed = REPO_ROOT / "models" / f"cluster-test-{secrets.token_hex(3)}.tar.gz"
+    files.copy(REPO_ROOT / "models" / Path(served).name, renamed)  # the same model under a new name: "the model put live since"
+    try:
+        for index in (0, 1):
+            status, _ = _put_model(serving, index, renamed)
+            assert status == 204
+        old_pid = serving.rasa_pid(1)
+        os.kill(old_pid, signal.SIGKILL)
+        deadline = time.monotonic() + 120
+        while serving.rasa_pid(1) == old_pid and time.monotonic() < deadline:
+            time.sleep(0.5)
+        serving.wait_all_serving()
+        status = get_json(f"{serving.server_url(1)}/status?token={serving.token}")[1]
+        assert Path(status["model_file"]).name == renamed.name
+    finally:
+        renamed.unlink(missing_ok=True)
+
+
+def _put_model(cluster: RunningCluster, index: int, model: Path):
+    request = urllib.request.Request(
+        f"{cluster.server_url(index)}/model?token={cluster.token}",
+        data=json.dumps({"model_file": str(model)}).encode(),
+        method="PUT",
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=120) as reply:
+        return reply.status, reply.read()

@@ -9,7 +9,7 @@ INSTALL_STAMP := $(VENV)/.install-stamp
 PY_PACKAGES := actions channels components clinic storage staff training_data ops bench
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: help install train reload run cluster deploy-check shell bench bench-console bench-handoff bench-quick test lint check validate unit stories e2e clean lock
+.PHONY: help install train reload run cluster deploy-check shell bench bench-cluster bench-console bench-handoff bench-quick test lint check validate unit stories e2e clean lock
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -86,8 +86,14 @@ test: ## the whole suite, non-interactive (what .ci/run calls)
 	echo "== end-to-end"; $(MAKE) --no-print-directory e2e; \
 	echo "All tests passed in $$(( $$(date +%s) - start )) s."
 
-bench: install ## the benchmark: this pipeline vs rasa init's config vs TF-IDF+LogReg (~20 min)
+bench: install ## the benchmark: this pipeline vs rasa init's config vs TF-IDF+LogReg, then the cluster figures (~30 min)
 	@$(PY) -m bench
+	@scripts/ensure_cluster_deps.sh
+	@$(PY) -m bench.cluster
+
+bench-cluster: install ## past one process: a 300-message conversation, 1 vs 2 Rasa servers behind nginx vs rasa init's config (~10 min)
+	@scripts/ensure_cluster_deps.sh
+	@$(PY) -m bench.cluster
 
 bench-console: install ## the staff console's page times with 20,000 conversations and 5,000 requests (~3 min)
 	@$(PY) -m bench.console

@@ -20,17 +20,45 @@ endpoints.yml:   tracker_store:
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+import json
+import os
+from typing import Any, Dict, Iterator, List, Optional
 
 import sqlalchemy as sa
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from channels import store_outage
 from clinic.paths import tracker_db_url
+
+# TRACKER_WINDOW_EVENTS: how many of a session's latest events a loaded tracker holds (0: all).
+WINDOW_ENV_VAR = "TRACKER_WINDOW_EVENTS"
+DEFAULT_WINDOW_EVENTS = 60  # 6-12 turns; the policies look back 4
+_LAST_LOADED = "_clinic_last_stored_event"  # on a windowed tracker: the newest event stored
+# Events that change a tracker's state beyond the latest turn (rasa.shared.core.events).
+STATE_EVENT_TYPES = (
+    "session_started",
+    "slot",
+    "reset_slots",
+    "restart",
+    "active_loop",
+    "form",
+    "loop_interrupted",
+    "form_validation",
+    "pause",
+    "resume",
+    "followup",
+)
+
+
+def tracker_window() -> int:
+    value = os.environ.get(WINDOW_ENV_VAR, "")
+    return int(value) if value.strip().isdigit() else DEFAULT_WINDOW_EVENTS
+
 
 _RASA_FIELDS = ("dialect", "host", "port", "db", "username", "password", "query")
 
@@ -67,16 +95,56 @@ class ClinicSQLTrackerStore(SQLTrackerStore):
         else:
             fields = rasa_fields(tracker_db_url())
         super().__init__(domain=domain, **{**kwargs, **fields})
+        # Rasa's engine, with each pooled connection checked before use: after the database
+        # restarts, the first message is answered instead of failing on a dropped connection.
+        rasa_engine: sa.engine.Engine = self.engine  # type: ignore[has-type]  # untyped in Rasa
+        url = rasa_engine.url
+        rasa_engine.dispose()
+        self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         if self.engine.dialect.name == "sqlite":
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
             self.engine.dispose()  # connections opened before the listener reconnect with it
 
     async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
+        """The tracker of the current session: its last `window` events, and the state events before.
+
+        The policies featurise `tracker.events` on each prediction and Rasa loads and replays
+        the whole session first, so a visitor's 300th message cost about 6 times their 10th.
+        The policies look back 4 turns; the window keeps several times that. Before the
+        window only the events that set state (slots, the active form, a pause) are read, so
+        the tracker's state is the full session's, and an action still finds the event that
+        started its form (the booking's idempotency key). Staff transcripts read the database, in full.
+        (A rewind event would replay only the window; this assistant emits none.)"""
+        window = tracker_window()
         try:
-            return await super().retrieve(sender_id)
+            with self.session_scope() as session:
+                rows = self._windowed_rows(session, sender_id, window)
+                events = [json.loads(row.data) for row in rows]
         except SQLAlchemyError:
             store_outage.note_failure()  # Rasa's fail-safe wrapper logs it and goes on
             raise
+        if not (self.domain and events):
+            return None
+        tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        if window:
+            # Where saving starts (the tracker holds fewer events than are stored, so Rasa's
+            # count of stored events can't say); an attribute, so it goes where the tracker goes.
+            setattr(tracker, _LAST_LOADED, tracker.events[-1])
+        return tracker
+
+    def _windowed_rows(self, session: Any, sender_id: str, window: int) -> List[Any]:
+        query = self._event_query(session, sender_id, fetch_events_from_all_sessions=False)
+        if not window:
+            return list(query.all())
+        tail = list(query.order_by(None).order_by(self.SQLEvent.id.desc()).limit(window).all())
+        tail.reverse()
+        if len(tail) < window:
+            return tail  # the whole session
+        earlier_state = query.filter(
+            self.SQLEvent.id < tail[0].id, self.SQLEvent.type_name.in_(STATE_EVENT_TYPES)
+        ).all()
+        return [*earlier_state, *tail]
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         try:
@@ -84,3 +152,22 @@ class ClinicSQLTrackerStore(SQLTrackerStore):
         except SQLAlchemyError:
             store_outage.note_failure()
             raise
+
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Event]:
+        """Events not stored yet. Rasa counts stored events and skips that many of the
+        tracker's; a windowed tracker holds fewer, so the new ones are those after the last
+        event it was loaded with."""
+        last_loaded: Optional[Event] = getattr(tracker, _LAST_LOADED, None)
+        if last_loaded is None:
+            return iter(super()._additional_events(session, tracker))
+        events = list(tracker.events)
+        for index in range(len(events) - 1, -1, -1):
+            # Same object, or an equal copy with the same time (Rasa's Event equality ignores time).
+            if events[index] is last_loaded or (
+                events[index] == last_loaded and events[index].timestamp == last_loaded.timestamp
+            ):
+                setattr(tracker, _LAST_LOADED, events[-1] if events else None)  # saved up to here
+                return iter(events[index + 1 :])
+        # Not found (a copy whose events were rebuilt): the new events are the ones after it in time.
+        setattr(tracker, _LAST_LOADED, events[-1] if events else None)
+        return iter([event for event in events if event.timestamp > last_loaded.timestamp])

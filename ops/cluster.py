@@ -8,7 +8,10 @@
 Environment (defaults in brackets): RASA_INSTANCES (2), RASA_PORT (5005), WEB_PORT (8080),
 STAFF_PORT (8081), ACTION_PORT (5055), RASA_AUTH_TOKEN / ACTION_SERVER_TOKEN (generated),
 TRACKER_DB_URL / CLINIC_DB_URL (a PostgreSQL server this command runs, data in
-var/cluster/postgres), REDIS_URL (a Redis server this command runs), CORS_ORIGINS (*).
+var/cluster/postgres), REDIS_URL (a Redis server this command runs), CORS_ORIGINS (*),
+CLUSTER_MODEL (a model file to serve instead of training; the benchmark's other configs),
+CLUSTER_DIR (var/cluster: data, logs, cluster.json; tests use a temporary folder),
+TRACKER_WINDOW_EVENTS (60: events of a session a server loads per message, 0 = all).
 
 Every process is supervised: one that dies is restarted with back-off while the others
 serve. var/cluster.json lists the Rasa servers once everything answers; Ctrl-C or SIGTERM
@@ -183,7 +186,7 @@ class Cluster:
         self.page_server = start_web_server(self.page_port, plan.public_rasa_url)
         values = {
             "RASA_UPSTREAM_SERVERS": " ".join(
-                f"server {LOOPBACK}:{port} max_fails=1 fail_timeout=5s;" for port in plan.rasa_ports
+                f"server {LOOPBACK}:{port} max_fails=3 fail_timeout=2s;" for port in plan.rasa_ports
             ),
             "PAGE_UPSTREAM": f"{LOOPBACK}:{self.page_port}",
             "CONSOLE_UPSTREAM": f"{LOOPBACK}:{self.console_port}",
@@ -282,7 +285,8 @@ def main() -> None:
         sys.exit(f"error: clinic settings: {error}")
     token_generated = not os.environ.get("RASA_AUTH_TOKEN")
     try:
-        plan = plan_from_env(train_if_stale())
+        model = Path(os.environ["CLUSTER_MODEL"]) if os.environ.get("CLUSTER_MODEL") else train_if_stale()
+        plan = plan_from_env(model)
     except ValueError as error:
         sys.exit(f"error: {error}")
     cluster = Cluster(plan)

@@ -112,8 +112,8 @@ ci_reports = Table(
 
 class ConversationIndex:
     def __init__(self, url: Optional[str] = None, tracker_url: Optional[str] = None, min_interval: float = 1.0) -> None:
-        self.engine: Engine = create_engine(url or clinic_db_url(), future=True)
-        self.tracker: Engine = create_engine(tracker_url or tracker_db_url(), future=True)
+        self.engine: Engine = create_engine(url or clinic_db_url(), future=True, pool_pre_ping=True)
+        self.tracker: Engine = create_engine(tracker_url or tracker_db_url(), future=True, pool_pre_ping=True)
         self.min_interval = min_interval  # a page refreshes at most this often
         self._refreshed_at = 0.0
         self._lock = threading.Lock()

@@ -221,7 +221,7 @@ def _build(sender_id: str, events: List[Dict[str, Any]]) -> Conversation:
 class TrackerReader:
     def __init__(self, url: Optional[str] = None) -> None:
         self.url = url or tracker_db_url()
-        self.engine = create_engine(self.url, future=True)
+        self.engine = create_engine(self.url, future=True, pool_pre_ping=True)
 
     def _events(self, sender_ids: Optional[Sequence[str]] = None) -> Iterator[Tuple[str, Any]]:
         try:

@@ -66,7 +66,8 @@ def _handoff(row: object) -> Handoff:
 
 class HandoffStore:
     def __init__(self, url: Optional[str] = None) -> None:
-        self.engine = create_engine(url or clinic_db_url(), future=True)
+        # pool_pre_ping: after a database restart, a dropped connection is replaced, not failed on.
+        self.engine = create_engine(url or clinic_db_url(), future=True, pool_pre_ping=True)
         metadata.create_all(self.engine)
 
     # -- staff presence ------------------------------------------------------------------

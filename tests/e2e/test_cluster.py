@@ -11,7 +11,6 @@ import os
 import secrets
 import shutil
 import signal
-import tempfile
 import threading
 import time
 import urllib.request
@@ -24,8 +23,15 @@ import sqlalchemy as sa
 import yaml
 
 from clinic.paths import REPO_ROOT
+from ops.cluster_handle import (
+    RunningCluster,
+    get_json,
+    new_cluster_folder,
+    post_json,
+    running_cluster,
+    send_like_the_widget,
+)
 from tests.e2e.conftest import TEST_PHONE
-from tests.support.cluster import RunningCluster, get_json, post_json, running_cluster, send_like_the_widget
 
 # messages.yml's server_failure, the reply when the assistant can't answer (it carries the phone).
 FAILURE = "something went wrong on my side"
@@ -41,11 +47,10 @@ QUESTIONS = [
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[RunningCluster]:
-    # Not pytest's tmp folder: PostgreSQL runs as its own user and must reach its data folder.
-    work = Path(tempfile.mkdtemp(prefix="clinic-cluster-"))
-    os.chmod(work, 0o755)
+    work = new_cluster_folder()
     settings = yaml.safe_load((REPO_ROOT / "clinic.yml").read_text())
     settings.update(phone=TEST_PHONE)
+    settings["opening_hours"] = {day: "00:00-23:59" for day in settings["opening_hours"]}  # hand-off: open
     settings_file = work / "clinic.yml"
     settings_file.write_text(yaml.safe_dump(settings))
     try:
@@ -148,12 +153,15 @@ def test_a_booking_confirmed_while_its_server_is_killed_is_stored_exactly_once(s
         time.sleep(delay)
         os.kill(serving.rasa_pid(victim), signal.SIGKILL)
         first.join(60)
-        # What the widget does next: the same message, marked as a retry, through the load
-        # balancer (to the other server); then once more, as if that answer were lost too.
+        # What the widget does next: after 1 s, the same message, marked as a retry, through the
+        # load balancer (to the other server); then once more, as if that answer were lost too.
         retry = {"sender": sender, "message": "yes", "message_id": message_id, "retry": True}
+        time.sleep(1.0)
         started = time.monotonic()
         status, answer = post_json(f"{serving.url}/webhooks/rest/webhook", retry)
         waited = time.monotonic() - started
+        if status != 200:
+            print(serving.nginx_errors(), (serving.work / "cluster.out").read_text()[-1500:])
         assert status == 200 and waited < 20, (status, answer, waited)
         status, again = post_json(f"{serving.url}/webhooks/rest/webhook", retry)
         assert status == 200 and again == answer, (answer, again)
@@ -264,7 +272,9 @@ def test_a_server_that_comes_back_loads_the_model_put_live_since(serving, tmp_pa
 
     served = get_json(f"{serving.server_url(0)}/status?token={serving.token}")[1]["model_file"]
     renamed = REPO_ROOT / "models" / f"cluster-test-{secrets.token_hex(3)}.tar.gz"
-    files.copy(REPO_ROOT / "models" / Path(served).name, renamed)  # the same model under a new name: "the model put live since"
+    files.copy(
+        REPO_ROOT / "models" / Path(served).name, renamed
+    )  # the same model under a new name: "the model put live since"
     try:
         for index in (0, 1):
             status, _ = _put_model(serving, index, renamed)
@@ -290,3 +300,64 @@ def _put_model(cluster: RunningCluster, index: int, model: Path):
     )
     with urllib.request.urlopen(request, timeout=120) as reply:
         return reply.status, reply.read()
+
+
+def test_a_person_takes_over_through_the_cluster_and_hands_back(serving):
+    """The console behind nginx, the visitor's messages and polls spread over both servers."""
+    import subprocess
+    import sys
+
+    import requests
+
+    from storage.handoffs import HandoffStore
+    from tests.support.console import csrf_token, signed_in
+
+    password = "correct horse battery"
+    env = {**os.environ, "CLINIC_DB_URL": serving.clinic_db_url()}
+    subprocess.run(
+        [sys.executable, "-m", "staff", "user", "add", "maria"],
+        cwd=REPO_ROOT,
+        env=env,
+        input=password + "\n",
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    console = f"http://127.0.0.1:{serving.ports['STAFF_PORT']}"
+    maria = signed_in(console, "maria", password)
+    token = csrf_token(maria.get(console + "/live", timeout=10).text)
+    maria.post(console + "/live/availability", data={"csrf_token": token, "available": "1"}, timeout=10)
+    visitor = "web-" + secrets.token_hex(6)
+
+    def updates(since: float = 0.0) -> Dict:
+        reply = requests.get(f"{serving.url}/webhooks/rest/updates", params={"sender": visitor, "since": since})
+        assert reply.status_code == 200, reply.text
+        return dict(reply.json())
+
+    asked = send_like_the_widget(serving.url, visitor, "can I talk to a real person please")
+    assert {"handoff": "waiting"} in [m.get("custom") for m in asked.messages], asked
+    assert updates()["mode"] == "waiting"
+    assert maria.get(console + "/api/live", timeout=10).json()["waiting"] == 1
+    [queued] = [h for h in HandoffStore(serving.clinic_db_url()).waiting() if h.sender_id == visitor]
+    waiting = {"id": queued.id}
+    took = maria.post(f"{console}/live/{waiting['id']}/take", data={"csrf_token": token}, allow_redirects=False)
+    assert took.status_code == 303
+    maria.post(
+        f"{console}/live/{waiting['id']}/reply",
+        data={"csrf_token": token, "text": "Hi, I'm Maria."},
+        headers={"Accept": "application/json"},
+        timeout=10,
+    ).raise_for_status()
+    lines = [m for m in updates()["messages"] if m["kind"] == "staff"]
+    assert [m["text"] for m in lines] == ["Hi, I'm Maria."]
+    for text in ("first question for Maria", "second question for Maria"):  # each to another server
+        assert send_like_the_widget(serving.url, visitor, text).messages == []  # a person has it
+    seen = maria.get(f"{console}/api/live/{waiting['id']}", timeout=10).json()["lines"]
+    assert [line["text"] for line in seen if line["who"] == "visitor"][-2:] == [
+        "first question for Maria",
+        "second question for Maria",
+    ]
+    back = maria.post(f"{console}/live/{waiting['id']}/hand-back", data={"csrf_token": token}, allow_redirects=False)
+    assert back.status_code == 303
+    assert updates()["mode"] == "bot"
+    assert "collagen" in send_like_the_widget(serving.url, visitor, "what is microneedling").text

@@ -1,5 +1,6 @@
-"""`make cluster`'s entry point (python -m ops.cluster) on free loopback ports in a temporary
-folder, and a client that behaves like the widget (one retry with the same message id)."""
+"""`make cluster`'s entry point (python -m ops.cluster) run as a child process on free loopback
+ports in a folder of its own, for the tests and the benchmark; and a client that sends a
+message the way the widget does (one retry with the same message id)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import secrets
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -130,8 +132,21 @@ class RunningCluster:
         port = self.state()["ports"]["postgres"]
         return f"postgresql+psycopg2://clinic:{password}@127.0.0.1:{port}/clinic"
 
+    def nginx_errors(self, lines: int = 12) -> str:
+        """The load balancer's last error lines, for a failing test's message."""
+        log = self.work / "logs" / "nginx.log"
+        return "\n".join(log.read_text(errors="replace").splitlines()[-lines:]) if log.exists() else ""
+
     def log_text(self) -> str:
         return "".join(p.read_text(errors="replace") for p in (self.work / "logs").glob("*.log"))
+
+
+def new_cluster_folder() -> Path:
+    """A temporary folder the cluster's PostgreSQL (its own system user) can reach; pytest's
+    and root's private temporary folders are closed to it."""
+    work = Path(tempfile.mkdtemp(prefix="clinic-cluster-"))
+    os.chmod(work, 0o755)
+    return work
 
 
 @contextmanager

@@ -89,6 +89,21 @@ def test_reload_finds_the_server_from_the_run_file(tmp_path, monkeypatch):
     assert not run_file.exists()
 
 
+def test_a_new_model_goes_to_every_server_make_cluster_lists(tmp_path, monkeypatch):
+    from staff import rasa_api
+
+    for name in ("RASA_URL", "RASA_AUTH_TOKEN", "RASA_SERVER_URLS"):
+        monkeypatch.delenv(name, raising=False)
+    run_file = tmp_path / "run.json"
+    reload_module.write_run_file("http://127.0.0.1:5005", "tok", run_file)  # make run: one server
+    assert rasa_api.model_servers(run_file) == ["http://127.0.0.1:5005"]
+    servers = ["http://127.0.0.1:5105", "http://127.0.0.1:5106/"]
+    reload_module.write_run_file("http://127.0.0.1:5005", "tok", run_file, servers=servers)  # make cluster
+    assert rasa_api.model_servers(run_file) == ["http://127.0.0.1:5105", "http://127.0.0.1:5106"]
+    monkeypatch.setenv("RASA_SERVER_URLS", "http://a:1 http://b:2")  # the console's environment
+    assert rasa_api.model_servers(run_file) == ["http://a:1", "http://b:2"]
+
+
 def test_reload_says_clearly_when_no_server_answers(monkeypatch):
     from ops.servers import free_port
 

@@ -2,7 +2,7 @@
 # System packages the test suite needs beyond .venv, from Debian's packages when missing:
 #   postgresql: server binaries for the bookings store's contract tests;
 #   chromium:   the browser the widget tests drive (Playwright's own download can't work here);
-#   redis-server, nginx: the lock store and the load balancer of the cluster test (make cluster);
+#   redis-server, nginx: the cluster test's lock store and load balancer (ensure_cluster_deps.sh);
 #   nodejs/npm: to install axe-core (package.json), which checks the widget against WCAG 2.1 AA.
 # Fails loudly when they are missing and can't be installed: tests never skip for them.
 set -euo pipefail
@@ -16,11 +16,10 @@ install_axe() {
   [ -f node_modules/axe-core/axe.min.js ] || { echo "error: npm ci did not install axe-core" >&2; exit 1; }
 }
 
+scripts/ensure_cluster_deps.sh  # postgresql, redis-server, nginx: the cluster test runs make cluster
 missing=()
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null && id postgres >/dev/null 2>&1 || missing+=(postgresql)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
-command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
-command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 if [ ${#missing[@]} -eq 0 ]; then install_axe; exit 0; fi
 echo "Installing Debian packages the tests need: ${missing[*]} (about a minute)..."

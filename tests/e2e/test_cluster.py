@@ -304,25 +304,15 @@ def _put_model(cluster: RunningCluster, index: int, model: Path):
 
 def test_a_person_takes_over_through_the_cluster_and_hands_back(serving):
     """The console behind nginx, the visitor's messages and polls spread over both servers."""
-    import subprocess
-    import sys
 
     import requests
 
     from storage.handoffs import HandoffStore
-    from tests.support.console import csrf_token, signed_in
+    from tests.support.console import add_staff_user, csrf_token, signed_in
 
     password = "correct horse battery"
     env = {**os.environ, "CLINIC_DB_URL": serving.clinic_db_url()}
-    subprocess.run(
-        [sys.executable, "-m", "staff", "user", "add", "maria"],
-        cwd=REPO_ROOT,
-        env=env,
-        input=password + "\n",
-        check=True,
-        capture_output=True,
-        text=True,
-    )
+    add_staff_user(env, "maria", password)
     console = f"http://127.0.0.1:{serving.ports['STAFF_PORT']}"
     maria = signed_in(console, "maria", password)
     token = csrf_token(maria.get(console + "/live", timeout=10).text)

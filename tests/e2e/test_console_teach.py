@@ -4,8 +4,6 @@ typed phone number is refused, then saved with the placeholder and goes live the
 click goes back to the previous model. Runs on a copy of the project in a temporary folder."""
 
 import os
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 
@@ -17,7 +15,7 @@ from storage.staff_accounts import AccountStore
 from tests.e2e.conftest import running_bot
 from tests.e2e.test_staff_loop import MISSED_CANDIDATES, project_copy
 from tests.e2e.test_widget_browser import ARTIFACTS, _axe_violations, browser  # noqa: F401  (fixture)
-from tests.support.console import running_console
+from tests.support.console import add_staff_user, running_console
 
 PASSWORD = "correct horse battery"
 NEW_DURATION = (
@@ -50,15 +48,7 @@ def test_teach_and_edit_an_answer_then_go_back(tmp_path, browser):  # noqa: F811
             RASA_AUTH_TOKEN=bot.config.auth_token,
             RASA_CACHE_DIRECTORY=str(REPO_ROOT / ".rasa" / "cache"),  # only what changed retrains
         )
-        subprocess.run(
-            [sys.executable, "-m", "staff", "user", "add", "maria"],
-            cwd=REPO_ROOT,
-            env=env,
-            input=PASSWORD + "\n",
-            check=True,
-            capture_output=True,
-            text=True,
-        )
+        add_staff_user(env, "maria", PASSWORD)
         for sender in ("teach-a", "teach-b"):
             for text in MISSED_CANDIDATES:
                 bot.say(f"{sender}-{uuid.uuid4().hex[:6]}", text)

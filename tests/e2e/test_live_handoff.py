@@ -4,8 +4,6 @@ at once and is flagged, the assistant answers again after Hand back; with nobody
 visitor gets the phone. (The widget's side is in the browser test below.)"""
 
 import os
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 
@@ -13,12 +11,11 @@ import pytest
 import requests
 import yaml
 
-from clinic.paths import REPO_ROOT
 from storage.handoffs import HandoffStore
 from storage.staff_accounts import AccountStore
 from tests.e2e.conftest import running_bot
 from tests.e2e.test_widget_browser import browser  # noqa: F401  (fixture)
-from tests.support.console import csrf_token, running_console, signed_in
+from tests.support.console import add_staff_user, csrf_token, running_console, signed_in
 
 PASSWORD = "correct horse battery"
 
@@ -58,15 +55,7 @@ def live(tmp_path_factory):
             RASA_AUTH_TOKEN=bot.config.auth_token,
         )
         for name in ("maria", "omar"):
-            subprocess.run(
-                [sys.executable, "-m", "staff", "user", "add", name],
-                cwd=REPO_ROOT,
-                env=env,
-                input=PASSWORD + "\n",
-                check=True,
-                capture_output=True,
-                text=True,
-            )
+            add_staff_user(env, name, PASSWORD)
         with running_console(env, tmp / "console.log", [f"--state-dir={tmp / 'state'}"]) as url:
             yield Live(bot, url, tmp)
 

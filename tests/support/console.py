@@ -63,3 +63,16 @@ def signed_in(url: str, name: str, password: str) -> requests.Session:
     )
     assert reply.status_code == 303, reply.text
     return session
+
+
+def add_staff_user(env: Dict[str, str], name: str, password: str, admin: bool = False) -> None:
+    """`python -m staff user add NAME` as the run contract says: the password on standard input."""
+    subprocess.run(
+        [sys.executable, "-m", "staff", "user", "add", name, *(["--admin"] if admin else [])],
+        cwd=REPO_ROOT,
+        env=env,
+        input=password + "\n",
+        check=True,
+        capture_output=True,
+        text=True,
+    )

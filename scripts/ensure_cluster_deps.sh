@@ -10,14 +10,7 @@ compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null && id postgres >/dev/
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 [ ${#missing[@]} -eq 0 ] && exit 0
-echo "Installing Debian packages for the cluster: ${missing[*]} (about a minute)..."
-if [ "$(id -u)" -eq 0 ]; then SUDO=""; elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; else
-  echo "error: make cluster needs ${missing[*]}; install them (apt-get install ${missing[*]}) and rerun" >&2
-  exit 1
-fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+"$(dirname "$0")/apt_install.sh" "make cluster" "${missing[@]}"
 command -v redis-server >/dev/null 2>&1 || { echo "error: redis-server installed but not found" >&2; exit 1; }
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || { echo "error: nginx installed but not found" >&2; exit 1; }
 echo "Installed: ${missing[*]}."

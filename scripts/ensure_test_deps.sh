@@ -22,14 +22,7 @@ compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null && id postgres >/dev/nu
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 if [ ${#missing[@]} -eq 0 ]; then install_axe; exit 0; fi
-echo "Installing Debian packages the tests need: ${missing[*]} (about a minute)..."
-if [ "$(id -u)" -eq 0 ]; then SUDO=""; elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; else
-  echo "error: the tests need ${missing[*]}; install them (apt-get install ${missing[*]}) and rerun" >&2
-  exit 1
-fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+scripts/apt_install.sh "the tests" "${missing[@]}"
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || { echo "error: postgresql installed but initdb not found" >&2; exit 1; }
 [ -x /usr/bin/chromium ] || { echo "error: chromium installed but /usr/bin/chromium not found" >&2; exit 1; }
 echo "Installed: ${missing[*]}."

@@ -312,23 +312,24 @@ def test_the_console_without_a_value_stops_and_names_it(entrypoint, missing):
 # ---- every container gets what its role needs ------------------------------------------------
 
 
-def test_compose_gives_each_container_what_its_role_needs(entrypoint):
-    roles = set()
-    for name, service in app_services().items():
-        (role,) = service["command"]
-        roles.add(role)
-        code, error, ran = entrypoint(role, compose_env(service))
-        assert code == 0, f"{name}: {error}"
-        assert ran, name
-    assert roles == set(PORTS)
+def _role_and_env(where: str) -> Dict[str, Tuple[str, Dict[str, str]]]:
+    """Each clinic container of compose or Kubernetes: its role and its environment."""
+
+    def only(values: List[str]) -> str:
+        (value,) = values  # the role and nothing else
+        return value
+
+    if where == "compose":
+        return {name: (only(service["command"]), compose_env(service)) for name, service in app_services().items()}
+    return {name: (only(c["args"]), kubernetes_env(c)) for name, c in clinic_containers().items()}
 
 
-def test_kubernetes_gives_each_container_what_its_role_needs(entrypoint):
+@pytest.mark.parametrize("where", ["compose", "kubernetes"])
+def test_each_container_gets_what_its_role_needs(entrypoint, where):
     roles = set()
-    for name, container in clinic_containers().items():
-        (role,) = container["args"]
+    for name, (role, env) in _role_and_env(where).items():
         roles.add(role)
-        code, error, ran = entrypoint(role, kubernetes_env(container))
+        code, error, ran = entrypoint(role, env)
         assert code == 0, f"{name}: {error}"
         assert ran, name
     assert roles == set(PORTS)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 import yaml
+from playwright.sync_api import expect
 
 from storage.handoffs import HandoffStore
 from storage.staff_accounts import AccountStore
@@ -62,6 +63,17 @@ def live(tmp_path_factory):
 
 def _texts(replies) -> str:
     return " ".join(r.get("text", "") for r in replies)
+
+
+def _visitor_asks_for_a_person(context, site: str):
+    """A visitor opens the widget and asks for a person; the widget says one will join."""
+    visitor = context.new_page()
+    visitor.goto(site)
+    visitor.get_by_role("button", name="Open chat").click()
+    visitor.get_by_label("Your message").fill("can I talk to a real person please")
+    visitor.keyboard.press("Enter")
+    expect(visitor.locator(".cw-bot").last).to_contain_text("will join this chat")
+    return visitor
 
 
 def test_a_person_takes_over_chats_sees_red_flags_and_hands_back(live):
@@ -157,7 +169,6 @@ def test_updates_reveal_nothing_without_a_proper_sender(live):
 
 
 def test_visitor_and_staff_in_two_browsers(live, browser):  # noqa: F811
-    from playwright.sync_api import expect
 
     from tests.e2e.test_widget_browser import ARTIFACTS, _axe_violations, _page_url
 
@@ -174,12 +185,7 @@ def test_visitor_and_staff_in_two_browsers(live, browser):  # noqa: F811
         staff.get_by_role("link", name="Live").click()
         expect(staff.get_by_text("You are available", exact=True)).to_be_visible()  # signed in: available
 
-        visitor = visitor_context.new_page()
-        visitor.goto(site)
-        visitor.get_by_role("button", name="Open chat").click()
-        visitor.get_by_label("Your message").fill("can I talk to a real person please")
-        visitor.keyboard.press("Enter")
-        expect(visitor.locator(".cw-bot").last).to_contain_text("will join this chat")
+        visitor = _visitor_asks_for_a_person(visitor_context, site)
 
         expect(staff.locator("#live-count")).to_have_text("1 waiting", timeout=10_000)  # without reloading
         staff.reload()
@@ -236,7 +242,6 @@ def test_visitor_and_staff_in_two_browsers(live, browser):  # noqa: F811
 
 
 def test_a_long_wait_offers_a_call_back_in_the_widget(live, browser):  # noqa: F811
-    from playwright.sync_api import expect
     from sqlalchemy import update
 
     from storage.handoffs import handoffs
@@ -248,12 +253,7 @@ def test_a_long_wait_offers_a_call_back_in_the_widget(live, browser):  # noqa: F
     maria.post(live.console_url + "/live/availability", data={"csrf_token": maria.csrf, "available": "1"}, timeout=10)
     visitor_context = browser.new_context(viewport={"width": 390, "height": 800})
     try:
-        visitor = visitor_context.new_page()
-        visitor.goto(site)
-        visitor.get_by_role("button", name="Open chat").click()
-        visitor.get_by_label("Your message").fill("can I talk to a real person please")
-        visitor.keyboard.press("Enter")
-        expect(visitor.locator(".cw-bot").last).to_contain_text("will join this chat")
+        visitor = _visitor_asks_for_a_person(visitor_context, site)
         store = HandoffStore(live.bot.db_url)
         waiting = max(store.waiting(), key=lambda h: h.requested_at)  # this visitor's, the newest
         with store.engine.begin() as connection:  # as if the visitor had waited four minutes

@@ -7,7 +7,7 @@ typo never reaches a visitor as a wrong phone number.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import time
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Tuple
@@ -65,6 +65,15 @@ class PriceItem:
 
 
 @dataclass(frozen=True)
+class RateLimits:
+    """How many requests per minute before the answer is HTTP 429 (0: no limit)."""
+
+    per_visitor_per_minute: int = 30
+    per_address_per_minute: int = 120
+    console_sign_ins_per_address_per_minute: int = 10
+
+
+@dataclass(frozen=True)
 class ClinicSettings:
     name: str
     phone: str
@@ -81,6 +90,8 @@ class ClinicSettings:
     red_flags: Tuple[Sign, ...] = ()
     # A visitor waiting this long for a person is offered a call-back instead.
     handoff_wait_minutes: int = 3
+    # Requests per minute before HTTP 429 (0 = no limit): see RateLimits.
+    rate_limits: RateLimits = field(default_factory=lambda: RateLimits())
 
     @property
     def zone(self) -> ZoneInfo:
@@ -126,6 +137,7 @@ def parse_settings(raw: Mapping[str, Any]) -> ClinicSettings:
             "date_order",
             "red_flags",
             "handoff_wait_minutes",
+            "rate_limits",
         }
     )
     if unknown:
@@ -151,6 +163,7 @@ def parse_settings(raw: Mapping[str, Any]) -> ClinicSettings:
         raise SettingsError(f"field 'handoff_wait_minutes': {wait!r} must be a whole number of minutes, 1 to 60")
     return ClinicSettings(
         handoff_wait_minutes=wait,
+        rate_limits=_parse_rate_limits(raw.get("rate_limits")),
         phone_region=region,
         date_order=date_order,
         red_flags=_parse_red_flags(raw.get("red_flags")),
@@ -159,6 +172,23 @@ def parse_settings(raw: Mapping[str, Any]) -> ClinicSettings:
         prices=_parse_prices(raw.get("prices")),
         **text,
     )
+
+
+def _parse_rate_limits(raw: Any) -> RateLimits:
+    if raw is None:
+        return RateLimits()
+    if not isinstance(raw, Mapping):
+        raise SettingsError("field 'rate_limits': expected per_visitor_per_minute, per_address_per_minute, ...")
+    known = {f.name for f in fields(RateLimits)}
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise SettingsError(
+            f"field 'rate_limits': unknown {', '.join(map(str, unknown))}; known: {', '.join(sorted(known))}"
+        )
+    for key, value in raw.items():
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 100_000:
+            raise SettingsError(f"field 'rate_limits.{key}': {value!r} must be a whole number, 0 (no limit) to 100000")
+    return RateLimits(**raw)
 
 
 def _parse_red_flags(raw: Any) -> Tuple[Sign, ...]:

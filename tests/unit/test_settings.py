@@ -102,3 +102,28 @@ def test_the_clinics_own_red_flags_are_checked(settings_data, write_settings):
     settings_data["red_flags"] = {"numb": {"sign": "Numbness"}}
     with pytest.raises(SettingsError, match="field 'red_flags': .*sign 'numb' needs a `sign` and a `why`"):
         load_settings(write_settings(settings_data))
+
+
+
+def test_rate_limits_are_read_and_default_when_absent(settings_data, write_settings):
+    settings_data.pop("rate_limits", None)
+    assert load_settings(write_settings(settings_data)).rate_limits.per_visitor_per_minute == 30
+    settings_data["rate_limits"] = {"per_visitor_per_minute": 5, "per_address_per_minute": 0}
+    limits = load_settings(write_settings(settings_data)).rate_limits
+    assert (limits.per_visitor_per_minute, limits.per_address_per_minute) == (5, 0)
+    assert limits.console_sign_ins_per_address_per_minute == 10
+
+
+@pytest.mark.parametrize(
+    "rate_limits, message",
+    [
+        ({"per_visitor_per_minute": -1}, "rate_limits.per_visitor_per_minute"),
+        ({"per_visitor_per_minute": "30"}, "must be a whole number"),
+        ({"per_minute": 3}, "unknown per_minute"),
+        ("fast", "field 'rate_limits'"),
+    ],
+)
+def test_bad_rate_limits_are_rejected(settings_data, write_settings, rate_limits, message):
+    settings_data["rate_limits"] = rate_limits
+    with pytest.raises(SettingsError, match=message):
+        load_settings(write_settings(settings_data))

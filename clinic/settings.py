@@ -74,6 +74,14 @@ class RateLimits:
 
 
 @dataclass(frozen=True)
+class Retention:
+    """How many days personal data is kept before the daily purge deletes it."""
+
+    conversations_days: int = 180  # after a conversation's last message
+    contacted_requests_days: int = 365  # after a request was marked contacted; new ones are kept
+
+
+@dataclass(frozen=True)
 class ClinicSettings:
     name: str
     phone: str
@@ -92,6 +100,8 @@ class ClinicSettings:
     handoff_wait_minutes: int = 3
     # Requests per minute before HTTP 429 (0 = no limit): see RateLimits.
     rate_limits: RateLimits = field(default_factory=lambda: RateLimits())
+    # How long conversations and contacted requests are kept: see Retention.
+    retention: Retention = field(default_factory=lambda: Retention())
 
     @property
     def zone(self) -> ZoneInfo:
@@ -138,6 +148,7 @@ def parse_settings(raw: Mapping[str, Any]) -> ClinicSettings:
             "red_flags",
             "handoff_wait_minutes",
             "rate_limits",
+            "retention",
         }
     )
     if unknown:
@@ -164,6 +175,7 @@ def parse_settings(raw: Mapping[str, Any]) -> ClinicSettings:
     return ClinicSettings(
         handoff_wait_minutes=wait,
         rate_limits=_parse_rate_limits(raw.get("rate_limits")),
+        retention=_parse_retention(raw.get("retention")),
         phone_region=region,
         date_order=date_order,
         red_flags=_parse_red_flags(raw.get("red_flags")),
@@ -189,6 +201,26 @@ def _parse_rate_limits(raw: Any) -> RateLimits:
         if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 100_000:
             raise SettingsError(f"field 'rate_limits.{key}': {value!r} must be a whole number, 0 (no limit) to 100000")
     return RateLimits(**raw)
+
+
+MAX_RETENTION_DAYS = 36_500  # a century: beyond it the cut-off date would not fit a datetime
+
+
+def _parse_retention(raw: Any) -> Retention:
+    if raw is None:
+        return Retention()
+    known = {f.name for f in fields(Retention)}
+    if not isinstance(raw, Mapping):
+        raise SettingsError(f"field 'retention': expected a mapping of {', '.join(sorted(known))} to days")
+    unknown = sorted(set(map(str, raw)) - known)
+    if unknown:
+        raise SettingsError(f"field 'retention': unknown {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    for key, value in raw.items():
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_RETENTION_DAYS:
+            raise SettingsError(
+                f"field 'retention.{key}': {value!r} must be a whole number of days, 1 to {MAX_RETENTION_DAYS}"
+            )
+    return Retention(**raw)
 
 
 def _parse_red_flags(raw: Any) -> Tuple[Sign, ...]:

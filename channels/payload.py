@@ -11,10 +11,11 @@ from clinic.limits import MAX_MESSAGE_CHARS
 MAX_SENDER_CHARS = 128
 MAX_METADATA_KEYS = 20
 # Sender ids come from the widget (a random id in localStorage); anything else is refused so
-# that ids can't smuggle control characters into logs or collide with "default".
-SENDER_PATTERN = re.compile(rf"^[A-Za-z0-9_.:@\-]{{1,{MAX_SENDER_CHARS}}}$")
+# that ids can't smuggle control characters into logs or collide with "default". `\Z`, not `$`:
+# `$` also matches before a final newline, and "abc\n" was accepted.
+SENDER_PATTERN = re.compile(rf"^[A-Za-z0-9_.:@\-]{{1,{MAX_SENDER_CHARS}}}\Z")
 # The widget's id for one message, so that a retried message is answered once (channels.replay).
-MESSAGE_ID_PATTERN = re.compile(r"^[A-Za-z0-9_\-]{8,64}$")
+MESSAGE_ID_PATTERN = re.compile(r"^[A-Za-z0-9_\-]{8,64}\Z")
 
 
 @dataclass(frozen=True)

@@ -47,4 +47,6 @@ def person_names(text: str) -> List[str]:
     nlp = _ner()
     if nlp is None or not text:
         return []
-    return [entity.text for entity in nlp(text[:200]).ents if entity.label_ == "PERSON"]
+    # A lone surrogate (JSON allows "\ud800") made spaCy raise UnicodeEncodeError: it becomes "?".
+    safe = text[:200].encode("utf-8", "replace").decode("utf-8")
+    return [entity.text for entity in nlp(safe).ents if entity.label_ == "PERSON"]

@@ -92,6 +92,7 @@ class _Tokens:
     # Where each word pattern matches, worked out once per message: the list has hundreds
     # of phrasings, a message a few dozen words.
     _positions: Dict[str, FrozenSet[int]] = field(default_factory=dict)
+    end_clause: int = 0  # the clause the text ends in (a boundary after the last word starts one)
 
     def positions(self, pattern: str) -> FrozenSet[int]:
         found = self._positions.get(pattern)
@@ -160,7 +161,7 @@ def _tokens(text: str) -> _Tokens:
                 continue
         words.append(token)
         clauses.append(clause)
-    return _Tokens(words, clauses)
+    return _Tokens(words, clauses, end_clause=clause)
 
 
 def _word_matches(pattern: str, word: str) -> bool:
@@ -251,10 +252,8 @@ def fever_temperature(text: str) -> Optional[str]:
 
 def _temperature_negated(text: str, position: int) -> bool:
     before = _tokens(text[:position])
-    if not before.words:
-        return False
-    last_clause = before.clause[-1]
-    recent = [w for w, c in zip(before.words[-3:], before.clause[-3:]) if c == last_clause]
+    # Only words in the temperature's own clause: "not feeling great. 39.2 C" is a fever.
+    recent = [w for w, c in zip(before.words[-3:], before.clause[-3:]) if c == before.end_clause]
     return any(word in ("not", "under", "below", "never") for word in recent)
 
 

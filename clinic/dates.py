@@ -131,6 +131,8 @@ def parse_preferred_time(
     if isinstance(day, TimeProblem):
         return day
     if day is None:
+        if _DATE_WORDS.search(without_time):
+            return _UNREADABLE  # a date that could not be read ("feb 30"): not today instead
         if pending_day is not None and clock is not None:
             day = pending_day
         elif clock is not None:
@@ -210,6 +212,10 @@ _MONTH_WORDS = (
     )
     + r")\.?(?![a-z])"
 )
+
+
+# What shows that the visitor wrote a date (not only a time of day).
+_DATE_WORDS = re.compile(r"\d{1,2}[/.-]\d{1,2}|\b(?:days?|weeks?|months?)\b|" + _MONTH_WORDS)
 
 
 def _month_names() -> str:

@@ -11,6 +11,7 @@ Staff write a topic key (e.g. `cost`, see shared/spec/faq-topics.md) or an inten
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -28,6 +29,9 @@ REASON_LOW = "unsure"
 EXPORT_FIELDS = ("topic", "message", "times_asked", "last_asked", "why_listed", "assistant_guess")
 # The assistant's fallback replies: a message followed by one of these was not answered.
 FALLBACK_ACTIONS = {"action_default_fallback", "utter_ask_rephrase", "action_two_stage_fallback"}
+# Characters a YAML file may not hold (YAML's printable set, negated): a labelled message is
+# written into the training files as it is.
+_NOT_YAML = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 @dataclass
@@ -102,8 +106,15 @@ def export(items: Sequence[ReviewItem], out: TextIO) -> int:
     writer = csv.writer(out)
     writer.writerow(EXPORT_FIELDS)
     for item in items:
-        writer.writerow(["", item.message, item.times_asked, item.last_asked_text, "; ".join(item.reasons), item.guess])
+        writer.writerow(
+            ["", _cell(item.message), item.times_asked, item.last_asked_text, "; ".join(item.reasons), item.guess]
+        )
     return len(items)
+
+
+def _cell(text: str) -> str:
+    """A message as a cell any CSV reader takes back: no NUL, and a lone surrogate as "?"."""
+    return text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
 
 
 class LabelError(ValueError):
@@ -137,12 +148,19 @@ def resolve_label(label: str, blocks: Dict[str, IntentBlock]) -> str:
 def read_labels(source: TextIO) -> List[Tuple[int, str, str]]:
     """(line, label, message) for each labelled row of an exported review file."""
     reader = csv.DictReader(source)
-    missing = {"topic", "message"} - set(reader.fieldnames or [])
-    if missing:
-        raise LabelError(f"the file has no {' or '.join(sorted(missing))} column; export it with --export first")
     rows = []
-    for row in reader:
-        rows.append((reader.line_num, (row.get("topic") or "").strip(), (row.get("message") or "").strip()))
+    try:
+        # A spreadsheet's "CSV UTF-8" starts with a byte-order mark: not part of the first name.
+        reader.fieldnames = [name.lstrip("\ufeff") for name in reader.fieldnames or []]
+        missing = {"topic", "message"} - set(reader.fieldnames)
+        if missing:
+            raise LabelError(f"the file has no {' or '.join(sorted(missing))} column; export it with --export first")
+        for row in reader:
+            rows.append((reader.line_num, (row.get("topic") or "").strip(), (row.get("message") or "").strip()))
+    except UnicodeDecodeError:
+        raise LabelError(f"line {reader.line_num + 1}: the file is not UTF-8 text; save it as CSV UTF-8") from None
+    except csv.Error as error:
+        raise LabelError(f"line {reader.line_num}: the file is not readable as CSV ({error})") from None
     return rows
 
 
@@ -162,11 +180,15 @@ def apply_label_rows(rows: Sequence[Tuple[int, str, str]], data_dir: Path) -> Ap
     plan: Dict[str, List[str]] = {}
     errors = []
     for line, label, message in rows:
+        message = " ".join(message.split())  # one line in the training file, whatever breaks it held
         if not label or label.lower() == "skip":
             result.skipped_unlabelled += 1
             continue
         if not message:
             errors.append(f"line {line}: a topic but no message")
+            continue
+        if _NOT_YAML.search(message):
+            errors.append(f"line {line}: the message holds control characters; leave its topic empty")
             continue
         if "[phone]" in message or "[email]" in message:
             errors.append(f"line {line}: the message holds masked personal data; leave its topic empty")

@@ -10,7 +10,7 @@ from clinic.red_flags import RedFlagsError, default_signs
 from clinic.settings import SettingsError, load_settings
 from staff import bookings as staff_bookings
 from staff import conversations as staff_conversations
-from staff import users
+from staff import data_commands, users
 
 
 def check_settings() -> int:
@@ -64,6 +64,17 @@ def main() -> None:
     )
     commands.add_parser("reports", help="after-treatment reports with their time; red flags marked, to follow up")
     users.add_arguments(commands.add_parser("user", help="staff accounts: add, list, disable, reset-password"))
+    data_commands.add_purge_arguments(
+        commands.add_parser("purge", help="delete conversations and contacted requests older than clinic.yml keeps")
+    )
+    data_commands.add_forget_arguments(
+        commands.add_parser(
+            "forget", help="delete one person's booking requests and conversations (by phone or reference)"
+        )
+    )
+    data_commands.add_backup_arguments(
+        commands.add_parser("backup", help="a consistent copy of both stores into DIR, while the assistant runs")
+    )
     args = parser.parse_args()
     if args.command == "check-settings":
         sys.exit(check_settings())
@@ -71,6 +82,8 @@ def main() -> None:
         sys.exit(users.run(args))
     if args.command == "rebuild-index":
         sys.exit(rebuild_index())
+    if args.command == "backup":
+        sys.exit(data_commands.run_backup(args))
     try:
         settings = load_settings()
     except SettingsError as error:
@@ -83,6 +96,10 @@ def main() -> None:
         sys.exit(staff_conversations.run_conversations(args, settings))
     if args.command == "reports":
         sys.exit(staff_conversations.run_reports(args, settings))
+    if args.command == "purge":
+        sys.exit(data_commands.run_purge(args, settings))
+    if args.command == "forget":
+        sys.exit(data_commands.run_forget(args, settings))
 
 
 if __name__ == "__main__":

@@ -58,6 +58,10 @@ deploy-check: ## validate deploy/ (Dockerfile, compose, Kubernetes, nginx) with 
 	@scripts/ensure_cluster_deps.sh
 	@scripts/validate_deploy.sh
 
+.PHONY: audit
+audit: ## pip-audit the pins in requirements.txt against known advisories (own venv var/audit-venv; needs internet: PyPI's JSON API, or OSV with AUDIT_SERVICE=osv)
+	@scripts/audit.sh
+
 validate: install ## rasa data validate, failing on any warning (see ops/validate.py)
 	@$(PY) -m ops.validate
 

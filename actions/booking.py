@@ -217,6 +217,8 @@ class ActionSubmitCallback(Action):
         return "action_submit_callback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if not tracker.get_slot("name"):  # the form stopped before its first answer (nothing to store)
+            return []
         request = NewRequest(kind=KIND_CALLBACK, name=tracker.get_slot("name"), phone=tracker.get_slot("phone"))
         reference = _store_request(dispatcher, request, form_run_key(tracker, "callback_form"))
         if reference is not None:
@@ -261,7 +263,24 @@ class AskAction(Action, abc.ABC):
 
 
 class ActionAskName(AskAction):
+    """The first question of both forms: before it, check that a request can be stored now
+    (a full or read-only disk, a database that is down); if not, say so plainly with the
+    phone and stop the form, instead of asking four questions for nothing."""
+
     slot = "name"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if not tracker.get_slot("name") and not requests_can_be_stored():
+            say(dispatcher, "requests_unavailable")
+            return [SlotSet("requested_slot", None), *[SlotSet(s, None) for s in BOOKING_SLOTS]]
+        return await super().run(dispatcher, tracker, domain)
+
+
+def requests_can_be_stored() -> bool:
+    try:
+        return clinic_context.booking_store().accepts_writes()
+    except StoreError:
+        return False
 
 
 class ActionAskPhone(AskAction):

@@ -88,8 +88,8 @@ def measure_served(
                 f"specificity {safety_result['specificity']:.1%}"
             )
         memory = {
-            "rasa_rss_mb": rss_mb(servers.processes["rasa"].pid),
-            "actions_rss_mb": rss_mb(servers.processes["actions"].pid),
+            "rasa_rss_mb": rss_mb(servers.pid("rasa")),
+            "actions_rss_mb": rss_mb(servers.pid("actions")),
         }
         levels: List[Dict[str, object]] = []
         for endpoint, url in (("webhook", webhook), ("parse", parse)):
@@ -107,8 +107,8 @@ def measure_served(
                 levels.append(_record(endpoint, asyncio.run(run), progress))
                 servers.check_alive()
         memory_after = {
-            "rasa_rss_mb_after_load": rss_mb(servers.processes["rasa"].pid),
-            "actions_rss_mb_after_load": rss_mb(servers.processes["actions"].pid),
+            "rasa_rss_mb_after_load": rss_mb(servers.pid("rasa")),
+            "actions_rss_mb_after_load": rss_mb(servers.pid("actions")),
         }
     finally:
         servers.stop()

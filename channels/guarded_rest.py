@@ -5,9 +5,15 @@ Differences from rasa.core.channels.rest.RestInput, each for a reason:
 - a message over `max_message_chars` gets a clear chat reply and never reaches the model;
 - a failure while handling a message is logged without the visitor's text (Rasa's own
   channel logs the text), and the visitor is told to call the clinic; so is a message
-  handled while the conversation store was down (channels/store_outage.py);
+  handled while the conversation store was down, or when a custom action could not run
+  (the action server is down or restarting: channels/store_outage.py);
 - both replies are messages.yml texts with the clinic's current details (re-read when
   clinic.yml or messages.yml change, like everywhere else);
+- rate limits (clinic.yml's rate_limits, or RATE_LIMIT_* in the environment): past them
+  a request gets HTTP 429 with a chat-shaped reply the widget shows, and the model never
+  sees the message; counts are per client address (before the body is read) and per
+  sender, in Redis when REDIS_URL is set so that every Rasa server shares them
+  (storage/rate_limits.py);
 - `sender` is required: Rasa's default would put every anonymous visitor in one shared
   conversation called "default";
 - a message the client retries (same `message_id`, `"retry": true`) is answered once: if
@@ -29,13 +35,20 @@ from sanic.response import HTTPResponse
 from channels import live, store_outage
 from channels.payload import SENDER_PATTERN, PayloadError, TooLong, check_payload
 from channels.replay import replies_to
-from clinic.limits import MAX_MESSAGE_CHARS
-from clinic.settings import current_settings
+from clinic.limits import MAX_MESSAGE_CHARS, effective_rate_limits
+from clinic.settings import RateLimits, current_settings
 from clinic.texts import render
 from storage.conversations import SAFETY_SLOT, TrackerReader
 from storage.handoffs import HandoffStore
+from storage.rate_limits import RateLimiter, Verdict, counts_from_env
 
 logger = logging.getLogger(__name__)
+
+
+def client_address(request: Request) -> str:
+    """The visitor's address: behind our nginx, the X-Real-IP it sets (Sanic reads it when
+    SANIC_REAL_IP_HEADER names it, as `make cluster` does); else the connection's peer."""
+    return str(request.remote_addr or request.ip or "unknown")
 
 
 class GuardedRestInput(InputChannel):
@@ -54,6 +67,9 @@ class GuardedRestInput(InputChannel):
         self.last_resort_failure_text = self._failure_text()
         self._tracker_reader: Optional[TrackerReader] = None  # made on first use
         self._handoff_store: Optional[HandoffStore] = None
+        self._limiter = RateLimiter(counts_from_env())
+        effective_rate_limits(current_settings().rate_limits)  # a bad RATE_LIMIT_* stops the start
+        store_outage.watch_action_failures()
 
     def _failure_text(self) -> str:
         return render("server_failure", current_settings()).text
@@ -87,6 +103,10 @@ class GuardedRestInput(InputChannel):
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            limits = self._rate_limits()
+            by_address = await self._limiter.check("address", client_address(request), limits.per_address_per_minute)
+            if not by_address.allowed:
+                return self._rate_limited_reply("", by_address)
             try:
                 body = request.json
             except Exception:  # sanic raises InvalidUsage on a body that is not JSON
@@ -94,6 +114,9 @@ class GuardedRestInput(InputChannel):
             checked = check_payload(body, self.max_message_chars)
             if isinstance(checked, PayloadError):
                 return response.json({"error": checked.error}, status=400)
+            by_sender = await self._limiter.check("sender", checked.sender, limits.per_visitor_per_minute)
+            if not by_sender.allowed:
+                return self._rate_limited_reply(checked.sender, by_sender)
             if isinstance(checked, TooLong):
                 return response.json(self._too_long_reply(checked))
 
@@ -119,6 +142,11 @@ class GuardedRestInput(InputChannel):
                 if outage.happened:  # answered from an empty conversation: not an answer to give
                     logger.error("The conversation store was unavailable; the visitor was given the phone.")
                     return response.json(self._failure_reply(checked.sender))
+                if outage.write_failed:  # answered, not saved: the answer stands (the log says why)
+                    logger.error("The conversation could not be saved (disk full or read-only, or the database).")
+                if outage.action_failed:  # what was answered stands; the visitor learns the rest failed
+                    logger.error("A custom action could not run; the visitor was given the phone.")
+                    return response.json([*collector.messages, *self._failure_reply(checked.sender)])
             except CancelledError:
                 logger.error("Handling a REST message timed out (text not logged).")
                 return response.json(self._failure_reply(checked.sender))
@@ -176,6 +204,23 @@ class GuardedRestInput(InputChannel):
         except Exception:
             logger.exception("Safety during a live hand-off failed (text not logged).")
             return None
+
+    def _rate_limits(self) -> RateLimits:
+        try:
+            return effective_rate_limits(current_settings().rate_limits)
+        except Exception:  # settings unreadable right now: the defaults still protect
+            return effective_rate_limits(RateLimits())
+
+    def _rate_limited_reply(self, sender: str, verdict: Verdict) -> HTTPResponse:
+        try:
+            text = render("rate_limited", current_settings(), seconds=verdict.retry_after).text
+        except Exception:
+            text = self.last_resort_failure_text
+        return response.json(
+            [{"recipient_id": sender, "text": text}],
+            status=429,
+            headers={"Retry-After": str(verdict.retry_after)},
+        )
 
     def _too_long_reply(self, too_long: TooLong) -> List[Dict[str, Any]]:
         text = render("message_too_long", current_settings(), length=too_long.length, limit=too_long.limit).text

@@ -150,7 +150,7 @@ class ClinicSQLTrackerStore(SQLTrackerStore):
         try:
             await super().save(tracker)
         except SQLAlchemyError:
-            store_outage.note_failure()
+            store_outage.note_write_failure()
             raise
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Event]:

@@ -36,7 +36,15 @@ from clinic.settings import SettingsError, current_settings, load_settings
 from clinic.texts import render
 from ops import cluster_services as services
 from ops.reload import remove_run_file, write_run_file
-from ops.servers import LOOPBACK, ServerConfig, action_server_args, free_port, process_env, rasa_server_args
+from ops.servers import (
+    LOOPBACK,
+    ServerConfig,
+    action_server_args,
+    cors_origins_from_env,
+    free_port,
+    process_env,
+    rasa_server_args,
+)
 from ops.supervisor import ManagedProcess, ProcessFailedError, http_ok, stop_all
 from ops.training import train_if_stale
 from ops.web import start_web_server
@@ -105,7 +113,9 @@ def plan_from_env(model: Path) -> ClusterPlan:
         action_port=int(os.environ.get("ACTION_PORT", "5055")),
         auth_token=os.environ.get("RASA_AUTH_TOKEN") or secrets.token_urlsafe(24),
         action_token=os.environ.get("ACTION_SERVER_TOKEN") or secrets.token_urlsafe(24),
-        cors_origins=os.environ.get("CORS_ORIGINS", "*").split(),
+        cors_origins=cors_origins_from_env(
+            int(os.environ.get("WEB_PORT", "8080")), int(os.environ.get("STAFF_PORT", "8081"))
+        ),
         tracker_db_url=os.environ.get("TRACKER_DB_URL") or None,
         clinic_db_url=os.environ.get(CLINIC_DB_ENV_VAR) or None,
         redis_url=os.environ.get("REDIS_URL") or None,
@@ -148,6 +158,11 @@ class Cluster:
             "ACTION_SERVER_URL": f"http://{LOOPBACK}:{plan.action_port}/webhook",
             "TICKET_LOCK_LIFETIME": str(LOCK_LIFETIME_SECONDS),
             **redis.rasa_env(),
+            # Rate-limit counts shared by every server (storage/rate_limits.py).
+            "REDIS_URL": plan.redis_url or redis.url(),
+            # Behind nginx every request comes from loopback: the visitor's address is the
+            # X-Real-IP nginx sets (the servers listen on loopback only, so nobody else can).
+            "SANIC_REAL_IP_HEADER": "X-Real-IP",
         }
         config = ServerConfig(
             model=plan.model,

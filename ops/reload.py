@@ -36,6 +36,27 @@ def write_run_file(rasa_url: str, token: str, path: Path = RUN_FILE, servers: Op
     path.write_text(json.dumps(record))
 
 
+def record_live_model(model: Path, path: Path = RUN_FILE) -> None:
+    """Note in the run file which model is live now, so that a server that restarts loads it."""
+    try:
+        record = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return  # no assistant of ours running here
+    record["model"] = str(model.resolve())
+    path.write_text(json.dumps(record))
+
+
+def live_model_of_this_run(path: Path = RUN_FILE) -> Optional[Path]:
+    """The model put live since this run started (None: the one it started with)."""
+    try:
+        record = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    if record.get("pid") != os.getpid() or not record.get("model"):
+        return None
+    return Path(str(record["model"]))
+
+
 def remove_run_file(path: Path = RUN_FILE) -> None:
     path.unlink(missing_ok=True)
 
@@ -102,6 +123,7 @@ def reload(root: Path = REPO_ROOT, force: bool = False, model: Optional[Path] = 
             print(f"Live on {where}: {model.name} (loaded in {seconds:.1f} s).", flush=True)
         else:
             print(f"Live: the assistant now serves {model.name} (loaded in {seconds:.1f} s).")
+    record_live_model(model)
     return before, model
 
 

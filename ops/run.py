@@ -4,9 +4,13 @@ Environment (defaults in brackets): RASA_PORT (5005), ACTION_PORT (5055), WEB_PO
 STAFF_PORT (8081, the staff console),
 RASA_AUTH_TOKEN
 (generated for the session and printed when unset), ACTION_SERVER_TOKEN (generated when
-unset), CORS_ORIGINS (*; space-separated origins allowed to call Rasa from a browser),
+unset), CORS_ORIGINS (none; space-separated origins, besides the chat page's and the console's,
+allowed to call Rasa from a browser: the clinic's own site),
 CLINIC_SETTINGS (clinic.yml), TRACKER_DB_URL (SQLAlchemy URL where conversations are kept;
-sqlite:///var/tracker.db).
+sqlite:///var/tracker.db), RATE_LIMIT_PER_SENDER / RATE_LIMIT_PER_CLIENT / RATE_LIMIT_SIGN_INS
+(clinic.yml's rate_limits for this run; 0 = off).
+
+A server that dies is restarted with back-off and a line here; the others keep serving.
 """
 
 from __future__ import annotations
@@ -21,8 +25,8 @@ import time
 from clinic.paths import settings_path
 from clinic.settings import SettingsError, load_settings
 from ops.chat import chat_loop
-from ops.reload import remove_run_file, write_run_file
-from ops.servers import BotServers, ServerConfig, ServerFailedError
+from ops.reload import live_model_of_this_run, remove_run_file, write_run_file
+from ops.servers import BotServers, ServerConfig, ServerFailedError, cors_origins_from_env
 from ops.training import train_if_stale
 from ops.web import start_web_server
 
@@ -30,17 +34,26 @@ from ops.web import start_web_server
 def _config_from_env() -> tuple[ServerConfig, bool]:
     auth_token = os.environ.get("RASA_AUTH_TOKEN", "")
     generated = not auth_token
+    staff_port = int(os.environ.get("STAFF_PORT", "8081"))
     config = ServerConfig(
         model=train_if_stale(),
         rasa_port=int(os.environ.get("RASA_PORT", "5005")),
         action_port=int(os.environ.get("ACTION_PORT", "5055")),
         auth_token=auth_token or secrets.token_urlsafe(24),
         action_token=os.environ.get("ACTION_SERVER_TOKEN") or secrets.token_urlsafe(24),
-        cors_origins=os.environ.get("CORS_ORIGINS", "*").split(),
+        cors_origins=cors_origins_from_env(_web_port(), staff_port),
         tracker_db_url=os.environ.get("TRACKER_DB_URL") or None,
-        staff_port=int(os.environ.get("STAFF_PORT", "8081")),
+        staff_port=staff_port,
     )
     return config, generated
+
+
+def _web_port() -> int:
+    return int(os.environ.get("WEB_PORT", "8080"))
+
+
+def _say(line: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {line}", flush=True)
 
 
 def _banner(config: ServerConfig, token_generated: bool, web_url: str) -> str:
@@ -80,7 +93,7 @@ def main() -> None:
         config.staff_port = None  # the terminal chat needs no console
     print("Starting the action server and the Rasa server (about 15-30 s)...", flush=True)
     started = time.monotonic()
-    servers = BotServers(config)
+    servers = BotServers(config, live_model=live_model_of_this_run)
     try:
         servers.start()
     except ServerFailedError as error:
@@ -92,7 +105,7 @@ def main() -> None:
         if args.chat:
             chat_loop(config.rasa_url)
             return
-        web_port = int(os.environ.get("WEB_PORT", "8080"))
+        web_port = _web_port()
         try:
             web = start_web_server(web_port, config.rasa_url)
         except OSError as error:
@@ -100,11 +113,9 @@ def main() -> None:
         print(_banner(config, token_generated, f"http://127.0.0.1:{web_port}/"), flush=True)
         while True:
             time.sleep(1)
-            servers.check_alive()
+            servers.watch(_say)
     except KeyboardInterrupt:
         print("\nStopping...")
-    except ServerFailedError as error:
-        sys.exit(f"error: {error}")
     finally:
         if web is not None:
             web.shutdown()

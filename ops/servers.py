@@ -9,19 +9,17 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import signal
 import socket
-import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Callable, Dict, List, Optional
 
-from clinic.paths import CREDENTIALS_PATH, REPO_ROOT, TRACKER_DB_ENV_VAR, VAR_DIR
+from clinic.limits import MAX_REQUEST_BYTES
+from clinic.paths import CREDENTIALS_PATH, TRACKER_DB_ENV_VAR, VAR_DIR
 from ops.rasa_env import rasa_env
+from ops.supervisor import ManagedProcess, ProcessFailedError, http_ok, stop_all
 
 LOOPBACK = "127.0.0.1"
 
@@ -53,6 +51,18 @@ def render_endpoints(path: Path, action_port: int, action_token: str) -> Path:
     return path
 
 
+def page_origins(*ports: Optional[int]) -> List[str]:
+    """The browser origins of pages we serve ourselves (the chat page, the console)."""
+    return [f"http://{host}:{port}" for port in ports if port for host in (LOOPBACK, "localhost")]
+
+
+def cors_origins_from_env(web_port: Optional[int], staff_port: Optional[int]) -> List[str]:
+    """Who may call the Rasa server from a browser: our own pages, plus CORS_ORIGINS (the
+    clinic's site). Any other website's page gets no Access-Control-Allow-Origin."""
+    extra = os.environ.get("CORS_ORIGINS", "").split()
+    return list(dict.fromkeys([*page_origins(web_port, staff_port), *extra]))
+
+
 @dataclass
 class ServerConfig:
     model: Path
@@ -60,19 +70,28 @@ class ServerConfig:
     action_port: int = 5055
     auth_token: str = ""
     action_token: str = ""
-    cors_origins: List[str] = field(default_factory=lambda: ["*"])
+    # Browser origins allowed to call Rasa (cors_origins_from_env); empty: none.
+    cors_origins: List[str] = field(default_factory=list)
     work_dir: Path = VAR_DIR
     extra_env: Dict[str, str] = field(default_factory=dict)
     # Where conversations are kept (an SQLAlchemy URL); None: clinic.paths' default.
     tracker_db_url: Optional[str] = None
     # The staff console's port (python -m staff.console); None: no console.
     staff_port: Optional[int] = None
+    # Where a test serves the chat page (throwaway); `make run` has WEB_PORT.
+    page_port: Optional[int] = None
 
     @classmethod
     def throwaway(cls, model: Path, work: Path, extra_env: Optional[Dict[str, str]] = None) -> ServerConfig:
         """Servers for a test or a benchmark: free loopback ports, fresh tokens, SQLite stores in `work`
-        (never the repo's own conversations or requests); `extra_env` adds to or overrides that."""
+        (never the repo's own conversations or requests); `extra_env` adds to or overrides that.
+        A chat page for it goes on `page_port` (the one origin CORS allows). Rate limits are
+        off (RATE_LIMIT_*=0): a test or benchmark sends everything from one address; the
+        tests of the limits set them back."""
+        page_port = free_port()
         return cls(
+            page_port=page_port,
+            cors_origins=page_origins(page_port),
             model=model,
             rasa_port=free_port(),
             action_port=free_port(),
@@ -80,7 +99,13 @@ class ServerConfig:
             action_token=secrets.token_urlsafe(16),
             work_dir=work,
             tracker_db_url=f"sqlite:///{work / 'tracker.db'}",
-            extra_env={"CLINIC_DB_URL": f"sqlite:///{work / 'clinic.db'}", **(extra_env or {})},
+            extra_env={
+                "CLINIC_DB_URL": f"sqlite:///{work / 'clinic.db'}",
+                "RATE_LIMIT_PER_SENDER": "0",
+                "RATE_LIMIT_PER_CLIENT": "0",
+                "RATE_LIMIT_SIGN_INS": "0",
+                **(extra_env or {}),
+            },
         )
 
     @property
@@ -121,16 +146,6 @@ class ServerFailedError(RuntimeError):
     pass
 
 
-def _get(url: str, timeout: float = 2.0) -> Optional[int]:
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as reply:
-            return int(reply.status)
-    except urllib.error.HTTPError as error:
-        return int(error.code)
-    except (urllib.error.URLError, OSError):
-        return None
-
-
 def process_env(
     name: str, action_token: str, tracker_db_url: Optional[str], extra_env: Optional[Dict[str, str]] = None
 ) -> Dict[str, str]:
@@ -139,6 +154,8 @@ def process_env(
     env.update(
         {
             "SANIC_HOST": LOOPBACK,  # rasa-sdk binds 0.0.0.0 unless told otherwise
+            # Sanic's default is 100 MB; every server of ours refuses more with 413.
+            "SANIC_REQUEST_MAX_SIZE": str(MAX_REQUEST_BYTES),
             "ACTION_SERVER_TOKEN": action_token,
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "PYTHONUNBUFFERED": "1",
@@ -164,69 +181,79 @@ def process_env(
 
 
 class BotServers:
-    """Both servers for one run; use as a context manager or call start()/stop()."""
+    """Both servers (and the console) for one run; use as a context manager or call start()/stop().
 
-    def __init__(self, config: ServerConfig) -> None:
+    Each is a ManagedProcess: `watch()`, called every second by `make run`, restarts one that
+    died, with back-off and a log line, while the others keep serving. A Rasa server that comes
+    back loads the model put live since the start (`live_model`, from var/run.json).
+    """
+
+    def __init__(self, config: ServerConfig, live_model: Optional[Callable[[], Optional[Path]]] = None) -> None:
         self.config = config
         self.log_dir = config.work_dir / "logs"
-        self.processes: Dict[str, subprocess.Popen[bytes]] = {}
+        self.processes: Dict[str, ManagedProcess] = {}
+        self.live_model = live_model
 
     def _env(self, name: str) -> Dict[str, str]:
         return process_env(name, self.config.action_token, self.config.tracker_db_url, self.config.extra_env)
 
-    def _spawn(self, name: str, args: List[str], module: str = "rasa") -> None:
-        self.log_dir.mkdir(parents=True, exist_ok=True)
-        log = open(self.log_dir / f"{name}.log", "ab")
-        self.processes[name] = subprocess.Popen(
+    def _spawn(self, name: str, args: List[str], ready_url: str, module: str = "rasa") -> ManagedProcess:
+        process = ManagedProcess(
+            name,
             [sys.executable, "-m", module, *args],
-            cwd=REPO_ROOT,
+            self.log_dir / f"{name}.log",
             env=self._env(name),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # Ctrl-C goes to the supervisor, which stops children
+            ready=lambda: http_ok(ready_url),
         )
-        log.close()
+        self.processes[name] = process
+        process.start()
+        return process
 
     def start(self, timeout: float = 180.0) -> BotServers:
         cfg = self.config
         endpoints = render_endpoints(cfg.work_dir / "endpoints.yml", cfg.action_port, cfg.action_token)
-        self._spawn("actions", action_server_args(cfg))
-        self._spawn("rasa", rasa_server_args(cfg, endpoints))
+        actions = self._spawn("actions", action_server_args(cfg), f"{cfg.action_url}/health")
+        rasa = self._spawn("rasa", rasa_server_args(cfg, endpoints), f"{cfg.rasa_url}/status?token={cfg.auth_token}")
+        rasa.before_restart = self._load_the_live_model
         deadline = time.monotonic() + timeout
-        self._wait_until("actions", f"{cfg.action_url}/health", deadline)
-        self._wait_until("rasa", f"{cfg.rasa_url}/status?token={cfg.auth_token}", deadline)
-        if cfg.staff_port:
-            self._spawn("console", [f"--port={cfg.staff_port}"], module="staff.console")
-            self._wait_until("console", f"{cfg.staff_url}/login", deadline)
+        try:
+            actions.wait_ready(deadline)
+            rasa.wait_ready(deadline)
+            if cfg.staff_port:
+                self._spawn("console", [f"--port={cfg.staff_port}"], f"{cfg.staff_url}/login", "staff.console")
+                self.processes["console"].wait_ready(deadline)
+        except ProcessFailedError as error:
+            self.stop()
+            raise ServerFailedError(str(error)) from None
         return self
 
-    def _wait_until(self, name: str, url: str, deadline: float) -> None:
-        while time.monotonic() < deadline:
-            self.check_alive()
-            if _get(url) == 200:
-                return
-            time.sleep(0.5)
-        self.stop()
-        raise ServerFailedError(f"{name} server not ready in time; see {self.log_dir / (name + '.log')}")
+    def _load_the_live_model(self, process: ManagedProcess) -> None:
+        live = self.live_model() if self.live_model else None
+        if live is not None and live.is_file():
+            process.argv = [f"--model={live}" if a.startswith("--model=") else a for a in process.argv]
+
+    def pid(self, name: str) -> int:
+        """The process id of a started server ("rasa", "actions", "console")."""
+        pid = self.processes[name].pid
+        if pid is None:
+            raise ServerFailedError(f"{name} server was never started")
+        return pid
 
     def check_alive(self) -> None:
+        """For runs that must not go on without a server (benchmarks): raise if one died."""
         for name, process in self.processes.items():
-            if process.poll() is not None:
+            if not process.running():
+                code = process.popen.returncode if process.popen else None
                 self.stop()
-                raise ServerFailedError(
-                    f"{name} server exited with code {process.returncode}; see {self.log_dir / (name + '.log')}"
-                )
+                raise ServerFailedError(f"{name} server exited with code {code}; see {process.log_path}")
+
+    def watch(self, say: Callable[[str], None]) -> None:
+        """Restart any server that died (after its back-off); the others keep serving."""
+        for process in self.processes.values():
+            process.watch(say)
 
     def stop(self, grace: float = 10.0) -> None:
-        for process in self.processes.values():
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        for process in self.processes.values():
-            try:
-                process.wait(timeout=grace)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+        stop_all(list(reversed(self.processes.values())), grace)
 
     def __enter__(self) -> BotServers:
         return self.start()

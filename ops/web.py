@@ -11,6 +11,7 @@ import threading
 from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Dict
+from urllib.parse import urlsplit
 
 from clinic.limits import MAX_MESSAGE_CHARS
 from clinic.paths import WEB_DIR
@@ -18,6 +19,24 @@ from clinic.settings import ClinicSettings, current_settings
 from clinic.texts import clinic_placeholders
 
 SettingsSource = Callable[[], ClinicSettings]
+
+
+def page_security_headers(rasa_url: str) -> Dict[str, str]:
+    """No inline or foreign script, talk only to this page and the Rasa server. Styles may be
+    inline: the widget brings its stylesheet in a <style> element so that a clinic embeds it
+    with one <script> tag (a style can't run code)."""
+    origin = urlsplit(rasa_url)
+    rasa_origin = f"{origin.scheme}://{origin.netloc}" if origin.scheme and origin.netloc else ""
+    policy = (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+        f"connect-src 'self' {rasa_origin}".rstrip()
+        + "; frame-ancestors 'self'; form-action 'none'; base-uri 'none'; object-src 'none'"
+    )
+    return {
+        "Content-Security-Policy": policy,
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "same-origin",
+    }
 
 
 def render_page(settings: ClinicSettings, rasa_url: str) -> bytes:
@@ -52,7 +71,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("X-Content-Type-Options", "nosniff")
+        for header, value in page_security_headers(self.rasa_url).items():
+            self.send_header(header, value)
         self.send_header("Cache-Control", "no-cache")
         self.end_headers()
         self.wfile.write(body)

@@ -9,6 +9,7 @@ leaves exactly one row.
 from __future__ import annotations
 
 import csv
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -37,6 +38,7 @@ STATUS_CONTACTED = "contacted"
 KIND_BOOKING = "booking"
 KIND_CALLBACK = "callback"
 # No 0/O or 1/I/L: staff read references out over the phone.
+logger = logging.getLogger(__name__)
 _REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 metadata = MetaData()
@@ -56,6 +58,9 @@ booking_requests = Table(
     Column("status", String(16), nullable=False, default=STATUS_NEW),
     Column("contacted_at", DateTime(timezone=True)),
 )
+# Written to and rolled back by `accepts_writes`: a full or read-only disk refuses a real
+# write (a page changed, a journal created), which a read or an empty UPDATE would not show.
+store_probe = Table("store_probe", metadata, Column("id", Integer, primary_key=True))
 
 
 class StoreError(RuntimeError):
@@ -138,6 +143,21 @@ class BookingStore:
             except Exception as error:
                 raise StoreError(f"could not store the request: {type(error).__name__}") from error
         raise StoreError("could not find a free reference")
+
+    def accepts_writes(self) -> bool:
+        """Can a request be stored right now? Asked before a booking starts, so that a visitor
+        is not walked through every question only to hear at the end that it can't be saved."""
+        try:
+            with self.engine.connect() as connection:
+                transaction = connection.begin()
+                try:
+                    connection.execute(store_probe.insert().values(id=1))
+                finally:
+                    transaction.rollback()
+            return True
+        except Exception as error:
+            logger.error("The bookings store refuses writes: %s", type(error).__name__)
+            return False
 
     def _reference_for(self, idempotency_key: str) -> Optional[str]:
         try:

@@ -252,7 +252,8 @@
     })
       .then(function (response) {
         clearTimeout(timer);
-        if (response.ok) return response.json();
+        // 429: too many messages too fast; the body is a chat reply saying so (shown as one).
+        if (response.ok || response.status === 429) return response.json();
         var error = new Error("HTTP " + response.status);
         error.retryable = response.status >= 502 && response.status <= 504;
         throw error;

@@ -4,6 +4,8 @@ import asyncio
 from datetime import datetime, timezone
 
 import pytest
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
 
 from actions import clinic_context
 from actions.booking import (
@@ -294,3 +296,30 @@ def test_the_call_back_form_offers_only_the_phone_when_stuck(dispatcher, make_tr
     run(ActionAskPhone(), dispatcher, tracker)
     [offer] = dispatcher.messages
     assert "(212) 555-0100" in offer["text"] and [b["payload"] for b in offer["buttons"]] == ["/stop"]
+
+
+@pytest.mark.parametrize("form", ["booking_form", "callback_form"])
+def test_when_requests_cant_be_stored_the_first_question_says_so_and_stops_the_form(
+    dispatcher, make_tracker, tmp_path, monkeypatch, form
+):
+    """A read-only disk (as root, chmod is no barrier: SQLite's own read-only mode stands in)."""
+    database = tmp_path / "clinic.db"
+    BookingStore(f"sqlite:///{database}")  # the tables exist, as on a running clinic
+    monkeypatch.setenv("CLINIC_DB_URL", f"sqlite:///file:{database}?mode=ro&uri=true")
+    clinic_context.booking_store.cache_clear()
+    events = run(ActionAskName(), dispatcher, _in_form(make_tracker, form))
+    [message] = dispatcher.messages
+    assert "can't take a booking or call-back request here right now" in message["text"]
+    assert "(212) 555-0100" in message["text"]
+    assert SlotSet("requested_slot", None) in events  # the form ends here: no questions for nothing
+    # Once the store takes writes again, the same question is asked as usual.
+    monkeypatch.setenv("CLINIC_DB_URL", f"sqlite:///{database}")
+    clinic_context.booking_store.cache_clear()
+    again = CollectingDispatcher()
+    assert run(ActionAskName(), again, _in_form(make_tracker, form)) == []
+    assert "What's your name?" in again.messages[0]["text"]
+
+
+def test_a_call_back_form_stopped_before_its_first_answer_stores_nothing(dispatcher, make_tracker):
+    assert run(ActionSubmitCallback(), dispatcher, make_tracker()) == []
+    assert dispatcher.messages == [] and BookingStore().list_requests() == []

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from clinic.paths import REPO_ROOT
-from ops.servers import BotServers, ServerConfig
+from ops.servers import BotServers, ServerConfig, free_port
 from ops.training import current_model
 
 TEST_PHONE = "(212) 555-0199"
@@ -32,8 +32,15 @@ def disposable_bot(tmp_path) -> Iterator["Bot"]:
 
 
 @contextmanager
-def running_bot(work: Path, tracker_db_url: str = "", clinic_db_url: str = "") -> Iterator["Bot"]:
-    """Both servers with the test settings; SQLite stores in `work` unless URLs are given."""
+def running_bot(
+    work: Path,
+    tracker_db_url: str = "",
+    clinic_db_url: str = "",
+    extra_env: Optional[Dict[str, str]] = None,
+    console: bool = False,
+) -> Iterator["Bot"]:
+    """Both servers with the test settings; SQLite stores in `work` unless URLs are given.
+    `extra_env` adds to the servers' environment (e.g. rate limits); `console` adds the console."""
     model = current_model(REPO_ROOT)
     if model is None:
         pytest.fail("No current model: run `make train` first (make e2e does).", pytrace=False)
@@ -44,8 +51,14 @@ def running_bot(work: Path, tracker_db_url: str = "", clinic_db_url: str = "") -
     config = ServerConfig.throwaway(
         model,
         work,
-        {"CLINIC_SETTINGS": str(settings_file), **({"CLINIC_DB_URL": clinic_db_url} if clinic_db_url else {})},
+        {
+            "CLINIC_SETTINGS": str(settings_file),
+            **({"CLINIC_DB_URL": clinic_db_url} if clinic_db_url else {}),
+            **(extra_env or {}),
+        },
     )
+    if console:
+        config.staff_port = free_port()
     if tracker_db_url:
         config.tracker_db_url = tracker_db_url
     with BotServers(config) as servers:

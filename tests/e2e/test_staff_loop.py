@@ -105,7 +105,7 @@ def test_missed_question_is_reviewed_labelled_trained_and_answered_live(tmp_path
         pid_before = bot.servers.processes["rasa"].pid
         reloaded = _staff(["-m", "ops.reload", "--root", str(project)], env)
         assert "Live: the assistant now serves" in reloaded
-        assert bot.servers.processes["rasa"].pid == pid_before and bot.servers.processes["rasa"].poll() is None
+        assert bot.servers.processes["rasa"].pid == pid_before and bot.servers.processes["rasa"].running()
 
         # 5. The question is answered now, with the topic's answer.
         parsed = bot.parse(chosen)

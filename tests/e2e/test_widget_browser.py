@@ -1,5 +1,6 @@
 """The chat widget in a real headless Chromium (Debian's), against the running servers."""
 
+import json
 from pathlib import Path
 from typing import Iterator
 
@@ -8,7 +9,6 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from clinic.paths import REPO_ROOT
 from clinic.settings import load_settings
-from ops.servers import free_port
 from ops.web import start_web_server
 from tests.e2e.conftest import TEST_PHONE
 
@@ -36,8 +36,9 @@ def browser() -> Iterator[Browser]:
 
 
 def _page_url(running_bot) -> Iterator[str]:
+    """The chat page on the port its servers allow (CORS): a page elsewhere could not chat."""
     server = start_web_server(
-        free_port(), running_bot.config.rasa_url, lambda: load_settings(running_bot.settings_file)
+        running_bot.config.page_port, running_bot.config.rasa_url, lambda: load_settings(running_bot.settings_file)
     )
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/"
@@ -192,6 +193,34 @@ def test_a_message_without_an_answer_is_retried_once_and_answered_once(page, sit
     expect(answers).to_have_count(1)
 
 
+def test_too_fast_gets_the_servers_chat_reply_shown_not_an_error(page, site):
+    """The webhook's 429 carries a chat-shaped reply (tests/e2e/test_hostile_input.py checks the
+    server's side); the widget shows it like any answer."""
+    _open_widget(page, site)
+    text = "You're sending messages very fast, so I've paused for a moment. Please wait 42 seconds."
+    page.route(
+        "**/webhooks/rest/webhook",
+        lambda route: route.fulfill(
+            status=429, content_type="application/json", body=json.dumps([{"recipient_id": "x", "text": text}])
+        ),
+    )
+    _ask(page, "hello again")
+    expect(page.locator(".cw-bot").last).to_have_text(text)
+    assert page.locator(".cw-error").count() == 0
+
+
+def test_the_page_refuses_inline_script(page, site):
+    """The demo page's Content-Security-Policy holds in the browser, and the widget works under it."""
+    _open_widget(page, site)
+    page.evaluate(
+        "() => { const s = document.createElement('script'); s.textContent = 'window.injected = 1';"
+        " document.body.appendChild(s); }"
+    )
+    assert page.evaluate("() => window.injected") is None
+    _ask(page, "what is micro-needling")
+    expect(page.locator(".cw-bot").last).to_contain_text("collagen")
+
+
 def _screenshots(page: Page, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}-desktop.png"))
@@ -204,7 +233,9 @@ WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 def _axe_violations(page: Page):
     if not AXE.exists():
         pytest.fail(f"{AXE} is missing: scripts/ensure_test_deps.sh installs it (npm ci)", pytrace=False)
-    page.add_script_tag(path=str(AXE))
+    # Evaluated through the browser's debugging protocol: the page's Content-Security-Policy
+    # (no inline script) would refuse it as a <script> tag, and stays on for the check.
+    page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
     result = page.evaluate("(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_21_AA)
     return [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
 

@@ -37,12 +37,16 @@ def test_a_database_failure_is_noted_for_the_channel_and_still_raised(tmp_path):
         assert asyncio.run(store.retrieve("visitor-2")) is not None
     assert not outage.happened
     sqlite3.connect(path).execute("DROP TABLE events")  # the database stops answering for it
-    for operation in (lambda: store.retrieve("visitor-2"), lambda: store.save(tracker)):
-        with store_outage.watching() as outage:
-            with pytest.raises(SQLAlchemyError):
-                asyncio.run(operation())
-        assert outage.happened
+    with store_outage.watching() as outage:
+        with pytest.raises(SQLAlchemyError):
+            asyncio.run(store.retrieve("visitor-2"))
+    assert outage.happened and not outage.write_failed  # not read: the answer would ignore the conversation
+    with store_outage.watching() as outage:
+        with pytest.raises(SQLAlchemyError):
+            asyncio.run(store.save(tracker))
+    assert outage.write_failed and not outage.happened  # read and answered, only not saved
     store_outage.note_failure()  # outside a message: nothing to tell, and no error
+    store_outage.note_write_failure()
 
 
 def _long_session(store, sender, turns):

@@ -39,6 +39,7 @@ from clinic.triage import signs_for
 from staff import (
     clinic_details,
     console_live,
+    console_privacy,
     console_teach,
     conversation_views,
     insights,
@@ -502,6 +503,7 @@ def create_app(
     )
     console_teach.register(app, context)
     console_live.register(app, context)
+    console_privacy.register(app, context)
 
     @app.get("/api/bookings/new")
     @signed_in(json_api=True)

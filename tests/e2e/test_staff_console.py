@@ -22,7 +22,7 @@ from clinic.paths import REPO_ROOT
 from storage.bookings import KIND_BOOKING, KIND_CALLBACK, BookingStore, NewRequest
 from storage.staff_accounts import AccountStore
 from tests.e2e.test_widget_browser import ARTIFACTS, _axe_violations, browser  # noqa: F401  (fixture)
-from tests.support.console import running_console, signed_in
+from tests.support.console import csrf_token, running_console, signed_in
 
 PASSWORD = "correct horse battery"
 # The outside check of the run contract, from shared/ beside the repository (as CI lays it
@@ -404,3 +404,54 @@ def test_only_admins_delete_a_visitors_data_and_it_is_audited(console):
     assert admin.get(console.url + "/conversations/visitor-booked", timeout=10).status_code == 404
     [entry] = [e for e in AccountStore(console.db_url).audit() if e.action == "a person's data deleted"]
     assert (entry.actor, entry.target, entry.new_value) == ("maria", "visitor-booked", "deleted")
+
+
+def test_only_admins_forget_a_person_on_the_privacy_page(console):
+    # A visitor who typed their number one way; the booking form stored it another; a call-back request.
+    at = 1_790_000_300.0
+    events = [
+        UserUttered("you can reach me at 212.555.0177", intent={"name": "inform", "confidence": 0.9}, timestamp=at),
+        SlotSet("phone", "+12125550177", timestamp=at + 1),
+    ]
+    store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(console.settings.parent / "tracker.db"))
+    _run_async(store.save(DialogueStateTracker.from_events("visitor-forget-me", events)))
+    reference = BookingStore(console.db_url).save(
+        NewRequest(kind=KIND_CALLBACK, name="Forget Me", phone="+12125550177"), "visitor-forget-me:callback_form:1"
+    )
+
+    staff = _signed_in(console, "lockme2", "throwaway password 2")
+    assert staff.get(console.url + "/privacy", timeout=10).status_code == 403
+    assert 'href="/privacy"' not in staff.get(console.url + "/bookings", timeout=10).text
+    token = csrf_token(staff.get(console.url + "/bookings", timeout=10).text)
+    asked = {"csrf_token": token, "phone": "(212) 555-0177", "confirm": "yes"}
+    assert staff.post(console.url + "/privacy/forget", data=asked, timeout=10).status_code == 403
+
+    admin = _signed_in(console)
+    page = admin.get(console.url + "/privacy", timeout=10)
+    assert page.status_code == 200 and 'href="/privacy" aria-current="page"' in page.text
+    assert '<label for="p-phone">' in page.text and '<label for="p-reference">' in page.text
+    assert "180 days after their last message" in page.text and "<script>" not in page.text
+    token = csrf_token(page.text)
+    no_token = admin.post(console.url + "/privacy/forget", data={**asked, "csrf_token": ""}, timeout=10)
+    unconfirmed = admin.post(
+        console.url + "/privacy/forget", data={**asked, "csrf_token": token, "confirm": ""}, timeout=10
+    )
+    unreadable = admin.post(
+        console.url + "/privacy/forget", data={**asked, "csrf_token": token, "phone": "call me"}, timeout=10
+    )
+    assert (no_token.status_code, unconfirmed.status_code, unreadable.status_code) == (403, 400, 400)
+    assert "can&#39;t be read as a phone number" in unreadable.text and 'value="call me"' in unreadable.text
+    assert admin.get(console.url + "/conversations/visitor-forget-me", timeout=10).status_code == 200
+
+    done = admin.post(
+        console.url + "/privacy/forget", data={**asked, "csrf_token": token}, allow_redirects=False, timeout=10
+    )
+    assert done.status_code == 303
+    shown = admin.get(console.url + done.headers["Location"], timeout=10).text
+    assert "Deleted 1 conversation(s) (2 messages and other events) and 1 booking request(s)" in shown
+    assert admin.get(console.url + "/conversations/visitor-forget-me", timeout=10).status_code == 404
+    assert reference not in {r.reference for r in BookingStore(console.db_url).list_requests()}
+    [entry] = [e for e in AccountStore(console.db_url).audit() if e.action == "a person's data forgotten"]
+    assert (entry.actor, entry.target) == ("maria", "by phone number")
+    assert entry.old_value == "1 conversation(s) (2 events), 1 booking request(s)"
+    assert "0177" not in " ".join(str(value) for value in entry.__dict__.values())

@@ -160,7 +160,9 @@ class Phone:
     def parse(cls, text: str, region: str) -> Phone:
         parsed = parse_phone(text, region)
         if not isinstance(parsed, ValidPhone):
-            raise ForgetError(f"{text!r} can't be read as a phone number ({parsed.code.replace('_', ' ')})")
+            raise ForgetError(
+                f"{text!r} can't be read as a phone number (without a +country code it is read as a {region} number)"
+            )
         number = phonenumbers.parse(parsed.e164)
         return cls(parsed.e164, phonenumbers.national_significant_number(number), region)
 

@@ -32,6 +32,7 @@ from sanic.response import HTTPResponse
 from zoneinfo import available_timezones
 
 from clinic.dates import day_parts
+from clinic.limits import MAX_REQUEST_BYTES, effective_rate_limits
 from clinic.paths import REPO_ROOT, VAR_DIR, settings_path, tracker_db_url
 from clinic.settings import WEEKDAYS, ClinicSettings, current_settings
 from clinic.topics import TOPIC_NAMES
@@ -56,6 +57,7 @@ from storage.conversation_index import ConversationIndex
 from storage.conversations import TrackerReader
 from storage.erasure import erase_visitor
 from storage.handoffs import HandoffStore
+from storage.rate_limits import RateLimiter, counts_from_env
 from storage.staff_accounts import AccountStore
 
 HERE = Path(__file__).resolve().parent
@@ -73,6 +75,7 @@ SIGN_IN_MESSAGES = {
     "wrong": "That name and password don't match an account. Check both and try again.",
     "locked": "This account is locked for 15 minutes after too many wrong passwords. Ask an admin, or try later.",
     "disabled": "This account is switched off. Ask an admin to turn it back on.",
+    "too_fast": "Too many sign-in attempts from this address. Wait {seconds} seconds and try again.",
 }
 TIME_ZONES = sorted(zone for zone in available_timezones() if "/" in zone and not zone.startswith(("Etc/", "SystemV/")))
 BOOKINGS_PAGE = 200  # requests per page, new first
@@ -143,7 +146,10 @@ def create_app(
         state_dir=state_dir,
         on_live=lambda who, before, after: accounts.audit(who, "model put live", "assistant", before, after),
     )
-    app.config.REQUEST_MAX_SIZE = 64 * 1024  # forms are small; anything bigger is refused with 413
+    app.config.REQUEST_MAX_SIZE = MAX_REQUEST_BYTES  # forms are small; anything bigger is refused with 413
+    # Sign-in attempts per address a minute (clinic.yml), counted with the chat's limits:
+    # slows password guessing from one place on top of the per-account lock.
+    sign_in_limiter = RateLimiter(counts_from_env(), prefix="clinic:console")
     auth = ConsoleAuth(accounts, secret)
     templates = _templates()
     app.static("/static", str(HERE / "static"), name="static")
@@ -214,6 +220,12 @@ def create_app(
 
     @app.post("/login")
     async def login(request: Request) -> HTTPResponse:
+        limit = effective_rate_limits(current_settings().rate_limits).console_sign_ins_per_address_per_minute
+        verdict = await sign_in_limiter.check("sign-in", str(request.remote_addr or request.ip), limit)
+        if not verdict.allowed:
+            reply = _login_page(request, SIGN_IN_MESSAGES["too_fast"].format(seconds=verdict.retry_after), status=429)
+            reply.headers["Retry-After"] = str(verdict.retry_after)
+            return reply
         form = request.form or {}
         if not auth.login_form_ok(request.cookies.get(LOGIN_COOKIE), form.get("csrf_token")):
             return response.text("The sign-in form was out of date; reload it and try again.", status=403)

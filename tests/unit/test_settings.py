@@ -104,7 +104,6 @@ def test_the_clinics_own_red_flags_are_checked(settings_data, write_settings):
         load_settings(write_settings(settings_data))
 
 
-
 def test_rate_limits_are_read_and_default_when_absent(settings_data, write_settings):
     settings_data.pop("rate_limits", None)
     assert load_settings(write_settings(settings_data)).rate_limits.per_visitor_per_minute == 30

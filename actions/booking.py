@@ -172,13 +172,15 @@ class ActionAskConfirmBooking(Action):
         return []
 
 
-def _store_request(dispatcher: CollectingDispatcher, request: NewRequest, key: str) -> Optional[str]:
+def _store_request(
+    dispatcher: CollectingDispatcher, request: NewRequest, key: str, failure: str = "request_not_stored"
+) -> Optional[str]:
     try:
         return clinic_context.booking_store().save(request, key)
     except StoreError as error:
         # Only the error class and kind of request: never the visitor's details.
         logger.error("Could not store a %s request: %s", request.kind, error)
-        say(dispatcher, "request_not_stored")
+        say(dispatcher, failure)
         return None
 
 
@@ -200,16 +202,29 @@ class ActionSubmitBooking(Action):
             preferred_time=tracker.get_slot("preferred_time"),
             screening=tracker.get_slot("screening"),
         )
-        reference = _store_request(dispatcher, request, form_run_key(tracker, "booking_form"))
+        # The key of the first try when this is a confirmation tried again after a failure.
+        key = tracker.get_slot("request_key") or form_run_key(tracker, "booking_form")
+        reference = _store_request(dispatcher, request, key, failure="booking_not_stored_retry")
         if reference is None:
-            return []
+            # Back to the confirm question, answers kept: the visitor can confirm again in a
+            # moment (same key: one row however often) or call. The form asks it next.
+            return [
+                SlotSet("request_key", key),
+                ActiveLoop("booking_form"),
+                SlotSet("confirm_booking", None),
+                SlotSet("requested_slot", "confirm_booking"),
+            ]
         say(
             dispatcher,
             "booking_stored_review" if request.needs_provider_review else "booking_stored",
             reference=reference,
             when=describe_moment(str(request.preferred_time)),
         )
-        return [SlotSet("booking_reference", reference), *[SlotSet(slot, None) for slot in BOOKING_SLOTS]]
+        return [
+            SlotSet("booking_reference", reference),
+            SlotSet("request_key", None),
+            *[SlotSet(slot, None) for slot in BOOKING_SLOTS],
+        ]
 
 
 class ActionSubmitCallback(Action):
@@ -235,7 +250,12 @@ class ActionCancelBooking(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         is_callback = tracker.active_loop_name == "callback_form"
         say(dispatcher, "callback_cancelled" if is_callback else "booking_cancelled")
-        return [ActiveLoop(None), SlotSet("requested_slot", None), *[SlotSet(s, None) for s in BOOKING_SLOTS]]
+        return [
+            ActiveLoop(None),
+            SlotSet("requested_slot", None),
+            SlotSet("request_key", None),
+            *[SlotSet(s, None) for s in BOOKING_SLOTS],
+        ]
 
 
 class AskAction(Action, abc.ABC):

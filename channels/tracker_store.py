@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
+from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional
 
 import sqlalchemy as sa
@@ -80,7 +82,10 @@ def rasa_fields(db_url: str) -> Dict[str, Any]:
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor = connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+    except sqlite3.OperationalError:  # a read-only disk: the file is in WAL mode already
+        pass
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=5000")  # the staff review command may be reading
     cursor.close()
@@ -122,8 +127,11 @@ class ClinicSQLTrackerStore(SQLTrackerStore):
                 rows = self._windowed_rows(session, sender_id, window)
                 events = [json.loads(row.data) for row in rows]
         except SQLAlchemyError:
-            store_outage.note_failure()  # Rasa's fail-safe wrapper logs it and goes on
-            raise
+            read_only = self._read_only_events(sender_id, window)
+            if read_only is None:
+                store_outage.note_failure()  # Rasa's fail-safe wrapper logs it and goes on
+                raise
+            events = read_only
         if not (self.domain and events):
             return None
         tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
@@ -132,6 +140,31 @@ class ClinicSQLTrackerStore(SQLTrackerStore):
             # count of stored events can't say); an attribute, so it goes where the tracker goes.
             setattr(tracker, _LAST_LOADED, tracker.events[-1])
         return tracker
+
+    def _read_only_events(self, sender_id: str, window: int) -> Optional[List[Dict[str, Any]]]:
+        """The conversation read from an SQLite file on a full or read-only disk.
+
+        A WAL database can't be opened normally there (its -shm file can't be made), so it is
+        opened read-only: normally if a -wal file holds recent writes, else as immutable
+        (everything is in the main file then). The visitor's FAQ questions are answered from
+        their real conversation; saving fails and is noted. None: it can't be read either."""
+        if self.engine.dialect.name != "sqlite" or not self.engine.url.database:
+            return None
+        path = Path(self.engine.url.database).resolve()
+        if not path.is_file():
+            return None
+        wal = path.with_name(path.name + "-wal")
+        modes = ["mode=ro", "mode=ro&immutable=1"] if wal.exists() and wal.stat().st_size else ["mode=ro&immutable=1"]
+        for mode in modes:
+            engine = sa.create_engine(f"sqlite:///file:{path}?{mode}&uri=true", poolclass=sa.pool.NullPool)
+            try:
+                with sa.orm.Session(bind=engine) as session:
+                    return [json.loads(row.data) for row in self._windowed_rows(session, sender_id, window)]
+            except SQLAlchemyError:
+                continue
+            finally:
+                engine.dispose()
+        return None
 
     def _windowed_rows(self, session: Any, sender_id: str, window: int) -> List[Any]:
         query = self._event_query(session, sender_id, fetch_events_from_all_sessions=False)

@@ -4,7 +4,7 @@ import asyncio
 from datetime import datetime, timezone
 
 import pytest
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import clinic_context
@@ -187,12 +187,29 @@ def test_a_store_failure_tells_the_visitor_to_call_and_logs_no_personal_data(
 ):
     monkeypatch.setenv("CLINIC_DB_URL", "postgresql+psycopg2://nobody@127.0.0.1:1/none")
     clinic_context.booking_store.cache_clear()
-    events = run(ActionSubmitBooking(), dispatcher, _booking_tracker(make_tracker))
-    assert events == []
+    tracker = _booking_tracker(make_tracker)
+    events = run(ActionSubmitBooking(), dispatcher, tracker)
     [message] = dispatcher.messages
-    assert "couldn't save your request" in message["text"] and "(212) 555-0100" in message["text"]
+    assert "couldn't save your booking request" in message["text"] and "(212) 555-0100" in message["text"]
     assert "Could not store a booking request" in caplog.text
     assert "Jane" not in caplog.text and "5550123" not in caplog.text
+    # Back at the confirm question with the answers kept, and the first try's key.
+    key = form_run_key(tracker, "booking_form")
+    assert events == [
+        SlotSet("request_key", key),
+        ActiveLoop("booking_form"),
+        SlotSet("confirm_booking", None),
+        SlotSet("requested_slot", "confirm_booking"),
+    ]
+
+
+def test_a_confirmation_tried_again_after_a_failure_is_stored_once_under_the_first_key(dispatcher, make_tracker):
+    tracker = _booking_tracker(make_tracker)
+    tracker.slots["request_key"] = "test-visitor:booking_form:1.0"
+    run(ActionSubmitBooking(), dispatcher, tracker)
+    run(ActionSubmitBooking(), CollectingDispatcher(), tracker)  # a doubled confirmation
+    [row] = BookingStore().list_requests()
+    assert BookingStore()._reference_for("test-visitor:booking_form:1.0") == row.reference
 
 
 def test_callback_is_stored_as_a_request(dispatcher, make_tracker):

@@ -35,6 +35,7 @@ from clinic.paths import CLINIC_DB_ENV_VAR, MODELS_DIR, REPO_ROOT, RUN_FILE, VAR
 from clinic.settings import SettingsError, current_settings, load_settings
 from clinic.texts import render
 from ops import cluster_services as services
+from ops.housekeeping import DailyPurge
 from ops.reload import remove_run_file, write_run_file
 from ops.servers import (
     LOOPBACK,
@@ -314,9 +315,11 @@ def main() -> None:
         cluster.write_files()
         say(f"Ready in {time.monotonic() - started:.0f} s.")
         print(banner(plan, token_generated), flush=True)
+        purge = DailyPurge(plan.tracker_db_url, plan.clinic_db_url, say)
         while True:
             time.sleep(0.5)
             cluster.supervise()
+            purge.tick()
     except KeyboardInterrupt:
         print("\nStopping...", flush=True)
     finally:

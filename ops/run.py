@@ -11,6 +11,7 @@ sqlite:///var/tracker.db), RATE_LIMIT_PER_SENDER / RATE_LIMIT_PER_CLIENT / RATE_
 (clinic.yml's rate_limits for this run; 0 = off).
 
 A server that dies is restarted with back-off and a line here; the others keep serving.
+Once a day, conversations and requests older than clinic.yml's `retention` are deleted.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import time
 from clinic.paths import settings_path
 from clinic.settings import SettingsError, load_settings
 from ops.chat import chat_loop
+from ops.housekeeping import DailyPurge
 from ops.reload import live_model_of_this_run, remove_run_file, write_run_file
 from ops.servers import BotServers, ServerConfig, ServerFailedError, cors_origins_from_env
 from ops.training import train_if_stale
@@ -111,9 +113,11 @@ def main() -> None:
         except OSError as error:
             sys.exit(f"error: can't serve the chat page on port {web_port} ({error.strerror}); set WEB_PORT")
         print(_banner(config, token_generated, f"http://127.0.0.1:{web_port}/"), flush=True)
+        purge = DailyPurge(config.tracker_db_url, os.environ.get("CLINIC_DB_URL") or None, _say)
         while True:
             time.sleep(1)
             servers.watch(_say)
+            purge.tick()
     except KeyboardInterrupt:
         print("\nStopping...")
     finally:

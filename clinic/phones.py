@@ -40,6 +40,8 @@ def parse_phone(text: str, region: str) -> Union[ValidPhone, PhoneProblem]:
         parsed = matches[0].number if matches else phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException:
         return PhoneProblem("phone_unreadable")
-    if not phonenumbers.is_valid_number(parsed):
+    e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    # E.164 allows 15 digits at most; phonenumbers takes longer German numbers as valid.
+    if not phonenumbers.is_valid_number(parsed) or len(e164) > 16:
         return PhoneProblem("phone_invalid")
-    return ValidPhone(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))
+    return ValidPhone(e164)

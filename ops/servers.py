@@ -150,7 +150,7 @@ def process_env(
     name: str, action_token: str, tracker_db_url: Optional[str], extra_env: Optional[Dict[str, str]] = None
 ) -> Dict[str, str]:
     """The environment of one of our server processes ("rasa", "actions" or "console")."""
-    env = rasa_env()
+    env = rasa_env({**os.environ, **(extra_env or {})})  # its HOME, PYTHONPATH... as the process will see them
     env.update(
         {
             "SANIC_HOST": LOOPBACK,  # rasa-sdk binds 0.0.0.0 unless told otherwise

@@ -2,6 +2,8 @@
 
 Differences from rasa.core.channels.rest.RestInput, each for a reason:
 - malformed bodies get HTTP 400 with a JSON error instead of a server error;
+- a message starting with "/" is an intent only when it is a well-formed command for a
+  known intent (the widget's buttons); otherwise it is plain text (Rasa would log it whole);
 - a message over `max_message_chars` gets a clear chat reply and never reaches the model;
 - a failure while handling a message is logged without the visitor's text (Rasa's own
   channel logs the text), and the visitor is told to call the clinic; so is a message
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import logging
 from asyncio import CancelledError
+from dataclasses import replace
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
@@ -33,7 +36,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels import live, store_outage
-from channels.payload import SENDER_PATTERN, PayloadError, TooLong, check_payload
+from channels.payload import SENDER_PATTERN, PayloadError, TooLong, check_payload, plain_text_unless_command
 from channels.replay import replies_to
 from clinic.limits import MAX_MESSAGE_CHARS, effective_rate_limits
 from clinic.settings import RateLimits, current_settings
@@ -120,6 +123,11 @@ class GuardedRestInput(InputChannel):
             if isinstance(checked, TooLong):
                 return response.json(self._too_long_reply(checked))
 
+            agent = getattr(request.app.ctx, "agent", None)
+            text = plain_text_unless_command(checked.text, agent.domain.intents if agent and agent.domain else ())
+            if not text:
+                return response.json({"error": "'message' is empty"}, status=400)
+            checked = replace(checked, text=text)
             collector = CollectingOutputChannel()
             try:
                 live.before_message(checked.sender, checked.text, self._handoffs())

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
-from typing import Any, Dict, Optional, Union
+from typing import Any, Collection, Dict, Optional, Union
 
 from clinic.limits import MAX_MESSAGE_CHARS
 
@@ -16,6 +17,8 @@ MAX_METADATA_KEYS = 20
 SENDER_PATTERN = re.compile(rf"^[A-Za-z0-9_.:@\-]{{1,{MAX_SENDER_CHARS}}}\Z")
 # The widget's id for one message, so that a retried message is answered once (channels.replay).
 MESSAGE_ID_PATTERN = re.compile(r"^[A-Za-z0-9_\-]{8,64}\Z")
+# What the widget's buttons send: "/intent" or "/intent{json entities}".
+COMMAND_PATTERN = re.compile(r"^/(?P<intent>[A-Za-z0-9_]+)(?P<entities>\{.*\})?\Z", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -68,3 +71,31 @@ def check_payload(body: Any, max_chars: int = MAX_MESSAGE_CHARS) -> Union[Webhoo
     if retry and message_id is None:
         return PayloadError("a retried message needs the 'message_id' it was first sent with")
     return WebhookMessage(sender=sender, text=text, metadata=metadata, message_id=message_id, retry=retry)
+
+
+def plain_text_unless_command(text: str, intents: Collection[str]) -> str:
+    """Rasa reads a message that starts with "/" as an intent (the widget's buttons send
+    "/affirm"), and when it can't, its parser writes the visitor's whole text to the log in
+    its warning. So only a well-formed command for a known intent goes through as one;
+    anything else that starts with "/" reaches the model as plain text, without the slash."""
+    stripped = text.strip()
+    if not stripped.startswith("/"):
+        return text
+    match = COMMAND_PATTERN.match(stripped)
+    if match and match.group("intent") in intents:
+        entities = match.group("entities")
+        if entities is None or _plain_entities(entities):
+            return stripped
+    return stripped.lstrip("/").strip()
+
+
+def _plain_entities(text: str) -> bool:
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        return False
+    plain = (str, int, float)
+    return isinstance(parsed, dict) and all(
+        isinstance(value, plain) or (isinstance(value, list) and all(isinstance(v, plain) for v in value))
+        for value in parsed.values()
+    )

@@ -46,3 +46,17 @@ def test_message_at_the_limit_passes():
 def test_a_retry_carries_its_message_id():
     checked = check_payload({"sender": "me", "message": "hi", "message_id": "abcdef0123", "retry": True}, 100)
     assert checked == WebhookMessage("me", "hi", None, message_id="abcdef0123", retry=True)
+
+
+def test_only_a_well_formed_command_for_a_known_intent_stays_a_command():
+    from channels.payload import plain_text_unless_command
+
+    intents = {"affirm", "faq", "request_callback"}
+    assert plain_text_unless_command("/affirm", intents) == "/affirm"
+    assert plain_text_unless_command(' /faq{"topic": "risks"} ', intents) == '/faq{"topic": "risks"}'
+    assert plain_text_unless_command("/greet{secret text", intents) == "greet{secret text"
+    assert plain_text_unless_command("/nope", intents) == "nope"
+    assert plain_text_unless_command("/affirm@0.1 more words", intents) == "affirm@0.1 more words"
+    assert plain_text_unless_command('/faq{"topic": {"deep": 1}}', intents) == 'faq{"topic": {"deep": 1}}'
+    assert plain_text_unless_command("//", intents) == ""
+    assert plain_text_unless_command("what is it / how long", intents) == "what is it / how long"

@@ -74,7 +74,7 @@ step "hadolint $("$T/hadolint" --version | awk '{print $NF}'): deploy/Dockerfile
 
 step "shellcheck $("$T/shellcheck" --version | awk '/^version/ {print $2}'): entrypoint, this script and the install scripts"
 bash -n deploy/entrypoint.sh || fail "bash -n deploy/entrypoint.sh"
-"$T/shellcheck" deploy/entrypoint.sh scripts/validate_deploy.sh scripts/apt_install.sh scripts/ensure_cluster_deps.sh scripts/ensure_test_deps.sh || fail "shellcheck"
+"$T/shellcheck" deploy/entrypoint.sh scripts/validate_deploy.sh scripts/apt_install.sh scripts/ensure_cluster_deps.sh scripts/ensure_test_deps.sh scripts/audit.sh || fail "shellcheck"
 
 step "yamllint $("$T/yamllint" --version | awk '{print $2}'): deploy/"
 "$T/yamllint" --strict -d '{extends: default, rules: {line-length: {max: 130}, document-start: disable,

@@ -2,11 +2,11 @@
 
 A fixed one-minute window per key: simple, cheap (one Redis round trip) and, at the limits
 the clinic sets (30 a minute per visitor), a burst across a window's edge at most doubles
-what gets through for one minute, which is harmless. With REDIS_URL set (`make cluster`,
-compose, Kubernetes) the counts live in Redis, so a visitor whose messages nginx spreads
-over several Rasa servers is counted once; without it (`make run`, one Rasa server) they
-live in this process. Keys hold a hash of the visitor's id or address, never the id itself,
-and expire with their window.
+what gets through for one minute, which is harmless. With Redis configured (REDIS_URL, or
+the lock store's REDIS_HOST...: `make cluster`, compose, Kubernetes) the counts live in
+Redis, so a visitor whose messages nginx spreads over several Rasa servers is counted once;
+without it (`make run`, one Rasa server) they live in this process. Keys hold a hash of
+the visitor's id or address, never the id itself, and expire with their window.
 
 When Redis can't be reached the request is let through (a limit must not silence the
 chat) and Redis is not asked again for a few seconds, so an outage costs no latency.
@@ -20,7 +20,8 @@ import os
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Optional, Protocol, Tuple
+from typing import Any, Callable, Dict, Mapping, Optional, Protocol, Tuple
+from urllib.parse import quote
 
 logger = logging.getLogger(__name__)
 
@@ -88,8 +89,14 @@ class RedisCounts:
             return None
 
 
-def counts_from_env(environ: Optional[Dict[str, str]] = None) -> Counts:
-    url = (environ if environ is not None else os.environ).get(REDIS_URL_ENV_VAR, "")
+def counts_from_env(environ: Optional[Mapping[str, str]] = None) -> Counts:
+    """Redis at REDIS_URL, or where Rasa's lock store is (REDIS_HOST, _PORT, _DB, _PASSWORD, as
+    deploy/ and `make cluster` set them); else this process."""
+    env = os.environ if environ is None else environ
+    url = env.get(REDIS_URL_ENV_VAR, "")
+    if not url and env.get("REDIS_HOST"):
+        password = quote(env.get("REDIS_PASSWORD", ""), safe="")
+        url = f"redis://:{password}@{env['REDIS_HOST']}:{env.get('REDIS_PORT') or 6379}/{env.get('REDIS_DB') or 0}"
     return RedisCounts(url) if url else MemoryCounts()
 
 

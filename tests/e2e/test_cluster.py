@@ -54,10 +54,15 @@ def cluster() -> Iterator[RunningCluster]:
     settings_file = work / "clinic.yml"
     settings_file.write_text(yaml.safe_dump(settings))
     try:
-        with running_cluster(work, {"CLINIC_SETTINGS": str(settings_file)}) as running:
+        # A visitor's limit on (the load tests stay under it); the address limit off: all from loopback.
+        limits = {"RATE_LIMIT_PER_SENDER": str(PER_VISITOR_LIMIT)}
+        with running_cluster(work, {"CLINIC_SETTINGS": str(settings_file), **limits}) as running:
             yield running
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+PER_VISITOR_LIMIT = 20
 
 
 @pytest.fixture
@@ -84,6 +89,19 @@ def test_the_topology_answers_on_the_contract_ports(serving):
     assert f'data-server="{serving.url}"' in html  # the widget talks to the load balancer
     # The HTTP API through the load balancer still needs the token.
     assert get_json(f"{serving.url}/conversations/topology-1/tracker")[0] == 401
+
+
+def test_a_visitors_rate_limit_holds_across_servers(serving):
+    """The counts live in Redis: messages spread over both servers are counted once (each
+    server alone sees half, under the limit)."""
+    if time.time() % 60 > 45:  # counts are per clock minute: don't straddle two
+        time.sleep(60 - time.time() % 60 + 0.5)
+    sender = "limit-" + secrets.token_hex(4)
+    statuses = [
+        post_json(f"{serving.server_url(n % 2)}/webhooks/rest/webhook", {"sender": sender, "message": "hi"})[0]
+        for n in range(PER_VISITOR_LIMIT + 4)
+    ]
+    assert statuses == [200] * PER_VISITOR_LIMIT + [429] * 4
 
 
 def test_one_visitor_is_served_by_both_servers_in_one_conversation(serving):

@@ -23,6 +23,7 @@ import yaml
 from rasa.__main__ import create_argument_parser
 from sqlalchemy.engine import make_url
 
+from clinic.limits import MAX_REQUEST_BYTES
 from clinic.paths import CREDENTIALS_PATH, REPO_ROOT
 from ops.cluster import ENDPOINTS as CLUSTER_ENDPOINTS
 from ops.servers import ServerConfig, action_server_args, process_env, rasa_server_args
@@ -606,6 +607,13 @@ def test_the_image_installs_like_make_install_and_runs_as_a_user():
     assert os.access(ENTRYPOINT, os.X_OK)
     # What ops/rasa_env.py gives every rasa process.
     assert "PYTHONPATH=/app" in dockerfile and "RASA_TELEMETRY_ENABLED=false" in dockerfile
+    # What ops/servers.py and `make cluster` give every server: 64 KB bodies, and the visitor's
+    # address from the X-Real-IP the nginx template sets (for the rate limits).
+    assert f"SANIC_REQUEST_MAX_SIZE={MAX_REQUEST_BYTES}" in dockerfile
+    assert "SANIC_REAL_IP_HEADER=X-Real-IP" in dockerfile
+    assert (REPO_ROOT / "deploy" / "nginx" / "clinic.conf.template").read_text().count(
+        "proxy_set_header X-Real-IP $remote_addr;"
+    ) >= 2
 
 
 def test_the_image_holds_every_package_the_servers_and_go_live_import():

@@ -85,3 +85,10 @@ def test_environment_overrides_the_settings_file_and_zero_turns_a_limit_off():
     assert (limits.per_visitor_per_minute, limits.per_address_per_minute) == (5, 0)
     with pytest.raises(ValueError, match="RATE_LIMIT_PER_CLIENT must be a whole number"):
         effective_rate_limits(configured, {"RATE_LIMIT_PER_CLIENT": "lots"})
+
+
+def test_counts_go_where_the_lock_store_is_when_only_its_variables_are_set():
+    counts = counts_from_env({"REDIS_HOST": "redis", "REDIS_PORT": "6380", "REDIS_DB": "2", "REDIS_PASSWORD": "p@ss"})
+    assert isinstance(counts, RedisCounts)
+    kwargs = counts._redis.connection_pool.connection_kwargs
+    assert (kwargs["host"], kwargs["port"], kwargs["db"], kwargs["password"]) == ("redis", 6380, 2, "p@ss")

@@ -75,6 +75,11 @@ class Sign:
     temperature: bool = False
     # Words that, just before a `together` match in its clause, make it mild ("a bit puffy").
     unless_mild: Tuple[Tuple[str, ...], ...] = ()
+    # Words anywhere in the message saying a `together` match is getting better ("going down")
+    # make it an ordinary worry, unless it is also worse, or one of `never_resolving` (the
+    # lips, the throat) is mentioned without being said to be fine.
+    unless_resolving: Tuple[Tuple[str, ...], ...] = ()
+    never_resolving: Tuple[Tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -126,7 +131,17 @@ def parse_sign(key: str, entry: Any, path: Path = RED_FLAGS_PATH) -> Sign:
     if not phrasings and not together and not entry.get("temperature"):
         raise RedFlagsError(f"{where} needs `phrasings`, `together` or `temperature: true`")
     mild = _phrasings(entry.get("unless_mild") or [], where)
-    return Sign(key, str(entry["sign"]), str(entry["why"]), phrasings, together, bool(entry.get("temperature")), mild)
+    return Sign(
+        key,
+        str(entry["sign"]),
+        str(entry["why"]),
+        phrasings,
+        together,
+        bool(entry.get("temperature")),
+        mild,
+        _phrasings(entry.get("unless_resolving") or [], where),
+        _phrasings(entry.get("never_resolving") or [], where),
+    )
 
 
 def _phrasings(raw: Iterable[Any], where: str) -> Tuple[Tuple[str, ...], ...]:
@@ -232,6 +247,25 @@ def _first_match(
     return None
 
 
+_WORSE = (("worse",), ("worsening",), ("bigger",), ("spreading",), ("more", "swollen"), ("getting", "big*"))
+_FINE = ("fine", "ok", "okay", "normal", "good", "alright")
+
+
+def _resolving(sign: Sign, tokens: _Tokens) -> bool:
+    """The visitor says it is getting better (and nothing says worse, and nothing in
+    `never_resolving` is mentioned without "fine" soon after)."""
+    if not sign.unless_resolving or _first_match(sign.unless_resolving, tokens) is None:
+        return False
+    if _first_match(_WORSE, tokens) is not None:
+        return False
+    for phrasing in sign.never_resolving:
+        for start in _find(phrasing, tokens):
+            after = tokens.words[start + len(phrasing) : start + len(phrasing) + 4]
+            if not _negated(start, tokens, phrasing) and not any(word in _FINE for word in after):
+                return False
+    return True
+
+
 def fever_temperature(text: str) -> Optional[str]:
     """A temperature over 38 °C / 100.4 °F written as a number, e.g. '101.8' or '38.6c'."""
     context = bool(_TEMPERATURE_WORDS.search(text))
@@ -266,7 +300,7 @@ def find_red_flags(text: str, signs: Optional[Sequence[Sign]] = None) -> List[Re
         evidence = _first_match(sign.phrasings, tokens)
         if evidence is None and sign.together:
             parts = [_first_match(group, tokens, sign.unless_mild) for group in sign.together]
-            if all(part is not None for part in parts):
+            if all(part is not None for part in parts) and not _resolving(sign, tokens):
                 evidence = " … ".join(str(part) for part in parts)
         if evidence is None and sign.temperature:
             evidence = fever_temperature(text or "")

@@ -87,7 +87,10 @@ _SINCE_TREATMENT = re.compile(
     rf"\bsince (my|the|yesterday|then)\b|\bpost[- ]?{_TREATED}\b|\b(got|been) needled\b|"
     rf"\b(from|where) the (pen|needles?|needle went|{_TREATED})\b|\bwhere (they|she|he) (needled|did|treated|went)\b|"
     rf"\bright after\b|\balready\b|\bsince (mon|tues|wednes|thurs|fri|satur|sun)day\b|"
-    rf"\b(mon|tues|wednes|thurs|fri|satur|sun)day'?s {_TREATED}\b",
+    rf"\b(mon|tues|wednes|thurs|fri|satur|sun)day'?s {_TREATED}\b|"
+    # "micro needling thurs", "my session on tuesday": the day it was done.
+    rf"\b{_TREATED}\s+(on\s+|last\s+)?(mon|tue|tues|wed|weds|thu|thur|thurs|fri|sat|sun)(day|s)?\b|"
+    r"\b(the|my|her|his) treated (skin|area|areas|spots?|face|bits?|patch\w*)\b",
     re.IGNORECASE,
 )
 # "after the treatment" alone is also how questions about the article are asked ("is

@@ -237,6 +237,11 @@ def test_booking_requests_in_the_browser(browser, console, width, height, name):
     page.get_by_role("link", name="Audit log").click()
     expect(page.get_by_role("cell", name="booking marked contacted").first).to_be_visible()
     assert _axe_violations(page) == []
+    page.get_by_role("link", name="Privacy").click()
+    expect(page.get_by_role("heading", name="Forget a person")).to_be_visible()
+    expect(page.get_by_label("Phone number")).to_be_visible()
+    assert _axe_violations(page) == []
+    page.screenshot(path=str(ARTIFACTS / f"console-privacy-{name}.png"), full_page=True)
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     context.close()

@@ -207,6 +207,9 @@ def test_questions_before_a_treatment_are_not_reports(text):
     "text, report",
     [
         ("had it done yesterday and my chin is flaking, is that ok", True),
+        ("my sunscreen stings a little on the treated skin is that ok", True),  # blind set 6
+        ("micro needling thurs, light bruising on my temples, doesnt hurt", True),
+        ("my session on tuesday left my nose a bit rough", True),
         ("my face is still pink from the session, can i wear concealer", True),
         ("day 3 and my cheeks look worse than before", True),
         ("i look like a tomato lol", True),
@@ -238,3 +241,35 @@ def test_every_report_of_the_tuning_set_is_sorted_right():
         (row["kind"], row["text"]) for row in rows if bool(find_red_flags(row["text"])) != (row["kind"] == "red_flag")
     ]
     assert wrong == []
+
+
+@pytest.mark.parametrize(
+    "text, sign",
+    [
+        ("bleeding wont quit on my upper lip, gone thru like 5 cotton pads", "bleeding_wont_stop"),
+        ("she keeps dabbing at it, the bleeding isnt slowing down at all", "bleeding_wont_stop"),
+        ("its hard to get food down like somethings stuck and my voice sounds weird", "breathing"),
+        ("feel really foggy and muddled, keep forgetting what im doing", "faint_confused"),
+        ("i feel shaky and faint and my heart is racing", "faint_confused"),
+        ("my lips swelled up, going down a bit now", "face_swelling"),  # the lips count however it goes
+        ("face swelling is going down but my throat feels tight", "breathing"),
+        ("my face is swollen and getting worse, not going down", "face_swelling"),
+        ("eyelid so swollen i can barely open my eye", "face_swelling"),
+    ],
+)
+def test_sixth_blind_sets_misses_are_read_now(text, sign):
+    """Shapes blind set 6 found (bench/safety_blind6.tsv), in other words than its own."""
+    assert sign in [flag.key for flag in find_red_flags(text)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "theres a faint bruise near my jaw, no pain no fever",  # a faint mark is not fainting
+        "swelling under my eyes was bad the first day but each day its less",
+        "my face was puffy yesterday but its going down today, lips and breathing totally fine",
+        "cheeks a bit swollen this morning, already calming down",
+    ],
+)
+def test_swelling_going_down_and_faint_marks_are_ordinary(text):
+    assert find_red_flags(text) == []

@@ -80,6 +80,9 @@ class Sign:
     # lips, the throat) is mentioned without being said to be fine.
     unless_resolving: Tuple[Tuple[str, ...], ...] = ()
     never_resolving: Tuple[Tuple[str, ...], ...] = ()
+    # Words that, just before a phrasing in its clause, make it a question about what could
+    # happen ("will it give me an infection?"), not a report.
+    unless_asked: Tuple[Tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -141,6 +144,7 @@ def parse_sign(key: str, entry: Any, path: Path = RED_FLAGS_PATH) -> Sign:
         mild,
         _phrasings(entry.get("unless_resolving") or [], where),
         _phrasings(entry.get("never_resolving") or [], where),
+        _phrasings(entry.get("unless_asked") or [], where),
     )
 
 
@@ -297,7 +301,7 @@ def find_red_flags(text: str, signs: Optional[Sequence[Sign]] = None) -> List[Re
     tokens = _tokens(text or "")
     found = []
     for sign in signs:
-        evidence = _first_match(sign.phrasings, tokens)
+        evidence = _first_match(sign.phrasings, tokens, sign.unless_asked)
         if evidence is None and sign.together:
             parts = [_first_match(group, tokens, sign.unless_mild) for group in sign.together]
             if all(part is not None for part in parts) and not _resolving(sign, tokens):

@@ -255,10 +255,13 @@ def test_every_report_of_the_tuning_set_is_sorted_right():
         ("face swelling is going down but my throat feels tight", "breathing"),
         ("my face is swollen and getting worse, not going down", "face_swelling"),
         ("eyelid so swollen i can barely open my eye", "face_swelling"),
+        ("trouble getting a breath in and my chest tight", "breathing"),  # blind set 7
+        ("my tongue feels thick since the serum", "face_swelling"),
+        ("pretty sure i got an infection from it", "pus"),
     ],
 )
-def test_sixth_blind_sets_misses_are_read_now(text, sign):
-    """Shapes blind set 6 found (bench/safety_blind6.tsv), in other words than its own."""
+def test_sixth_and_seventh_blind_sets_misses_are_read_now(text, sign):
+    """Shapes blind sets 6 and 7 found (bench/safety_blind6.tsv, 7), in other words than theirs."""
     assert sign in [flag.key for flag in find_red_flags(text)]
 
 
@@ -269,6 +272,7 @@ def test_sixth_blind_sets_misses_are_read_now(text, sign):
         "swelling under my eyes was bad the first day but each day its less",
         "my face was puffy yesterday but its going down today, lips and breathing totally fine",
         "cheeks a bit swollen this morning, already calming down",
+        "can i use my brushes on my treated skin or will it give me an infection?",
     ],
 )
 def test_swelling_going_down_and_faint_marks_are_ordinary(text):

@@ -174,7 +174,9 @@ def create_app(
     def session_of(request: Request) -> Optional[Session]:
         return auth.session(request.cookies.get(SESSION_COOKIE))
 
-    def signed_in(json_api: bool = False) -> Callable[[Handler], Handler]:
+    def signed_in(json_api: bool = False, admins_only: str = "") -> Callable[[Handler], Handler]:
+        """A page or endpoint for signed-in staff; `admins_only`: the 403 text others get."""
+
         def decorate(handler: Handler) -> Handler:
             @wraps(handler)
             async def wrapped(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
@@ -183,6 +185,8 @@ def create_app(
                     if json_api:
                         return response.json({"error": "sign in first"}, status=401)
                     return response.redirect("/login", status=303)
+                if admins_only and not session.user.is_admin:
+                    return response.text(admins_only, status=403)
                 try:
                     handoffs.seen(session.user.name)  # any page of theirs open keeps them present
                 except Exception:
@@ -338,10 +342,8 @@ def create_app(
         )
 
     @app.get("/audit")
-    @signed_in()
+    @signed_in(admins_only="Only admins can read the audit log.")
     async def audit_page(request: Request, session: Session) -> HTTPResponse:
-        if not session.user.is_admin:
-            return response.text("Only admins can read the audit log.", status=403)
         settings = current_settings()
         entries = [
             {**entry.__dict__, "at": f"{entry.at.astimezone(settings.zone):%d %b %Y %H:%M}"}
@@ -401,10 +403,8 @@ def create_app(
         )
 
     @app.post("/conversations/<sender_id:str>/delete")
-    @signed_in()
+    @signed_in(admins_only="Only admins can delete a visitor's data.")
     async def delete_conversation(request: Request, session: Session, sender_id: str) -> HTTPResponse:
-        if not session.user.is_admin:
-            return response.text("Only admins can delete a visitor's data.", status=403)
         if (request.form or {}).get("confirm") != "yes":
             return response.text("Tick the box to confirm, then press Delete again.", status=400)
         sender_id = unquote(sender_id)

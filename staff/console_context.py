@@ -22,7 +22,7 @@ Handler = Callable[..., Coroutine[Any, Any, HTTPResponse]]
 @dataclass(frozen=True)
 class ConsoleContext:
     page: Callable[..., HTTPResponse]  # page(template, session, status=200, **values): a signed-in page
-    signed_in: Callable[..., Callable[[Handler], Handler]]  # signed_in(json_api=False) decorator
+    signed_in: Callable[..., Callable[[Handler], Handler]]  # signed_in(json_api=False, admins_only="") decorator
     accounts: Accounts
     bookings: BookingStore
     handoffs: HandoffStore

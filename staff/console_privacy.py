@@ -18,6 +18,7 @@ from staff.console_context import ConsoleContext
 from storage.erasure import ForgetError, forget_person
 from storage.retention import last_purge
 
+ONLY_ADMINS = "Only admins can delete a person's data."
 COUNTS = ("conversations", "events", "requests")
 
 
@@ -43,18 +44,14 @@ def register(app: Sanic, ctx: ConsoleContext) -> None:
         )
 
     @app.get("/privacy")
-    @signed_in()
+    @signed_in(admins_only=ONLY_ADMINS)
     async def privacy(request: Request, session: Session) -> HTTPResponse:
-        if not session.user.is_admin:
-            return response.text("Only admins can delete a person's data.", status=403)
         done = {key: str(request.args.get(key)) for key in COUNTS if str(request.args.get(key) or "").isdigit()}
         return privacy_page(session, done=done if len(done) == len(COUNTS) else None)
 
     @app.post("/privacy/forget")
-    @signed_in()
+    @signed_in(admins_only=ONLY_ADMINS)
     async def forget(request: Request, session: Session) -> HTTPResponse:
-        if not session.user.is_admin:
-            return response.text("Only admins can delete a person's data.", status=403)
         form = request.form or {}
         phone, reference = str(form.get("phone") or "").strip()[:64], str(form.get("reference") or "").strip()[:32]
         if form.get("confirm") != "yes":

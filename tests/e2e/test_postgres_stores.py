@@ -13,25 +13,26 @@ import sys
 import threading
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Iterator
 
 import pytest
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
-from sqlalchemy import create_engine, text, update
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from channels.tracker_store import ClinicSQLTrackerStore
 from clinic.paths import REPO_ROOT
 from storage.backup import postgres_tool
-from storage.bookings import KIND_BOOKING, STATUS_CONTACTED, BookingStore, NewRequest, booking_requests
+from storage.bookings import KIND_BOOKING, BookingStore, NewRequest
 from storage.conversation_index import ConversationIndex
 from storage.conversations import ConversationQuery, TrackerReader
 from storage.staff_accounts import AccountStore
 from tests.e2e.conftest import Bot, running_bot
 from tests.support.postgres import temporary_postgres
+from tests.support.requests import backdated_request
 
 
 @pytest.fixture(scope="module")
@@ -143,14 +144,7 @@ def test_the_purge_on_postgresql(postgres_bot):
     bookings = BookingStore(bot.db_url)
     moment = datetime.now(timezone.utc)
     for name, contacted_days in ((f"contacted-400-{run}", 400), (f"contacted-10-{run}", 10), (f"new-{run}", None)):
-        reference = bookings.save(NewRequest(kind=KIND_BOOKING, name=name, phone="+12125550199"), name)
-        values = {"created_at": moment - timedelta(days=1000)}
-        if contacted_days is not None:
-            values.update(status=STATUS_CONTACTED, contacted_at=moment - timedelta(days=contacted_days))
-        with bookings.engine.begin() as connection:
-            connection.execute(
-                update(booking_requests).where(booking_requests.c.reference == reference).values(**values)
-            )
+        backdated_request(bookings, name, "+12125550199", moment, contacted_days)
     ConversationIndex(bot.db_url, bot.config.tracker_db_url, min_interval=0).refresh(force=True)
     seeded = {f"contacted-400-{run}", f"contacted-10-{run}", f"new-{run}"}
 

@@ -12,17 +12,18 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
-from sqlalchemy import create_engine, select, update
+from sqlalchemy import create_engine, select
 from sqlalchemy.exc import OperationalError
 
 from clinic.paths import REPO_ROOT
 from clinic.settings import Retention, SettingsError, load_settings
-from storage.bookings import KIND_BOOKING, STATUS_CONTACTED, BookingStore, NewRequest, booking_requests
+from storage.bookings import BookingStore
 from storage.conversation_index import ConversationIndex, ci_messages, ci_reports
 from storage.conversations import ConversationQuery, TrackerReader
 from storage.erasure import erase_visitor
 from storage.retention import last_purge, purge, purge_due
 from storage.staff_accounts import AccountStore
+from tests.support.requests import backdated_request
 
 
 def test_retention_is_read_and_defaults_when_absent(settings_data, write_settings):
@@ -95,15 +96,7 @@ def stores(tmp_path):
     bookings = BookingStore(clinic_url)
     references = {}
     for label, contacted_days in (("contacted-364", 364), ("contacted-366", 366), ("never-contacted", None)):
-        reference = bookings.save(NewRequest(kind=KIND_BOOKING, name=f"Harriet {label}", phone="+12125550143"), label)
-        values = {"created_at": NOW - timedelta(days=1000)}
-        if contacted_days is not None:
-            values.update(status=STATUS_CONTACTED, contacted_at=NOW - timedelta(days=contacted_days))
-        with bookings.engine.begin() as connection:
-            connection.execute(
-                update(booking_requests).where(booking_requests.c.reference == reference).values(**values)
-            )
-        references[label] = reference
+        references[label] = backdated_request(bookings, f"Harriet {label}", "+12125550143", NOW, contacted_days)
     index = ConversationIndex(clinic_url, tracker_url, min_interval=0)
     index.refresh(force=True)
     return SimpleNamespace(tracker_url=tracker_url, clinic_url=clinic_url, bookings=bookings, index=index)

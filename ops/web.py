@@ -58,6 +58,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.rasa_url = rasa_url
         super().__init__(*args, **kwargs)
 
+    def do_HEAD(self) -> None:  # noqa: N802 (http.server's naming)
+        self._head_only = True  # link checkers and uptime monitors ask with HEAD
+        self.do_GET()
+
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
         path = self.path.split("?", 1)[0]
         if path in ("/", "/index.html"):
@@ -75,7 +79,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(header, value)
         self.send_header("Cache-Control", "no-cache")
         self.end_headers()
-        self.wfile.write(body)
+        if not getattr(self, "_head_only", False):
+            self.wfile.write(body)
 
     def log_message(self, *args: object) -> None:
         pass  # page views are not logged

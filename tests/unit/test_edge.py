@@ -27,6 +27,17 @@ def test_the_chat_page_forbids_inline_and_foreign_script_and_talks_only_to_rasa(
     assert headers["X-Content-Type-Options"] == "nosniff"
 
 
+def test_the_chat_page_answers_head_with_its_headers_and_no_body():
+    server = start_web_server(free_port(), "http://127.0.0.1:5005")
+    try:
+        request = urllib.request.Request(f"http://127.0.0.1:{server.server_address[1]}/", method="HEAD")
+        with urllib.request.urlopen(request) as reply:
+            assert reply.status == 200 and reply.read() == b""
+            assert "script-src 'self'" in reply.headers["Content-Security-Policy"]
+    finally:
+        server.shutdown()
+
+
 def test_by_default_only_our_own_pages_may_call_rasa_from_a_browser(monkeypatch):
     monkeypatch.delenv("CORS_ORIGINS", raising=False)
     assert cors_origins_from_env(8080, 8081) == page_origins(8080, 8081)

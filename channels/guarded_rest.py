@@ -48,6 +48,9 @@ from storage.rate_limits import RateLimiter, Verdict, counts_from_env
 logger = logging.getLogger(__name__)
 
 
+UPDATES_PER_VISITOR_PER_MINUTE = 60
+
+
 def client_address(request: Request) -> str:
     """The visitor's address: behind our nginx, the X-Real-IP it sets (Sanic reads it when
     SANIC_REAL_IP_HEADER names it, as `make cluster` does); else the connection's peer."""
@@ -91,6 +94,15 @@ class GuardedRestInput(InputChannel):
             sender = request.args.get("sender") or ""
             if not SENDER_PATTERN.match(sender):
                 return response.json({"error": "'sender' is missing or not a conversation id"}, status=400)
+            # The widget asks every 2 s during a hand-off: twice that rate per conversation is plenty.
+            limit = UPDATES_PER_VISITOR_PER_MINUTE if self._rate_limits().per_visitor_per_minute else 0
+            polled = await self._limiter.check("updates", sender, limit)
+            if not polled.allowed:
+                return response.json(
+                    {"error": "asking for updates too often"},
+                    status=429,
+                    headers={"Retry-After": str(polled.retry_after)},
+                )
             try:
                 reply = live.updates(
                     sender,

@@ -156,3 +156,14 @@ def test_the_action_server_never_returns_a_request_body_or_a_traceback(guarded):
             assert secret.encode() not in reply, (path, reply[:300])
         assert b"Traceback" not in reply, (path, reply[:300])
     assert marker not in guarded.log_text()
+
+
+def test_live_updates_asked_too_often_for_one_conversation_get_429(guarded):
+    """The widget asks every 2 s during a hand-off (30 a minute); twice that is refused."""
+    _fresh_minute()
+    sender = "poll-" + secrets.token_hex(4)
+    url = f"{guarded.config.rasa_url}/webhooks/rest/updates?sender={sender}&since=0"
+    statuses = [_call("GET", url)[0] for _ in range(61)]
+    assert statuses == [200] * 60 + [429]
+    other = f"{guarded.config.rasa_url}/webhooks/rest/updates?sender=other-{secrets.token_hex(4)}&since=0"
+    assert _call("GET", other)[0] == 200

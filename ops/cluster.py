@@ -8,7 +8,7 @@
 Environment (defaults in brackets): RASA_INSTANCES (2), RASA_PORT (5005), WEB_PORT (8080),
 STAFF_PORT (8081), ACTION_PORT (5055), RASA_AUTH_TOKEN / ACTION_SERVER_TOKEN (generated),
 TRACKER_DB_URL / CLINIC_DB_URL (a PostgreSQL server this command runs, data in
-var/cluster/postgres), REDIS_URL (a Redis server this command runs), CORS_ORIGINS (*),
+var/cluster/postgres), REDIS_URL (a Redis server this command runs), CORS_ORIGINS (none besides our own pages),
 CLUSTER_MODEL (a model file to serve instead of training; the benchmark's other configs),
 CLUSTER_DIR (var/cluster: data, logs, cluster.json; tests use a temporary folder),
 TRACKER_WINDOW_EVENTS (60: events of a session a server loads per message, 0 = all).
@@ -46,7 +46,7 @@ from ops.servers import (
     process_env,
     rasa_server_args,
 )
-from ops.supervisor import ManagedProcess, ProcessFailedError, http_ok, stop_all
+from ops.supervisor import ManagedProcess, ProcessFailedError, http_ok, stop_all, with_model
 from ops.training import train_if_stale
 from ops.web import start_web_server
 
@@ -158,9 +158,8 @@ class Cluster:
             CLINIC_DB_ENV_VAR: plan.clinic_db_url,
             "ACTION_SERVER_URL": f"http://{LOOPBACK}:{plan.action_port}/webhook",
             "TICKET_LOCK_LIFETIME": str(LOCK_LIFETIME_SECONDS),
+            # Rasa's lock store, and the rate-limit counts every server shares (storage/rate_limits.py).
             **redis.rasa_env(),
-            # Rate-limit counts shared by every server (storage/rate_limits.py).
-            "REDIS_URL": plan.redis_url or redis.url(),
             # Behind nginx every request comes from loopback: the visitor's address is the
             # X-Real-IP nginx sets (the servers listen on loopback only, so nobody else can).
             "SANIC_REAL_IP_HEADER": "X-Real-IP",
@@ -236,7 +235,7 @@ class Cluster:
                 served = Path(str(status["model_file"]))
                 live = next((p for p in (served, MODELS_DIR / served.name) if p.is_file()), None)
                 if live is not None:
-                    process.argv = [f"--model={live}" if a.startswith("--model=") else a for a in process.argv]
+                    process.argv = with_model(process.argv, live)
                 return
 
     def _run(self, process: ManagedProcess, deadline: float, wait: bool = True) -> None:

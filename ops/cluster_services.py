@@ -19,7 +19,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional
-from urllib.parse import quote, urlparse
+from urllib.parse import urlparse
 
 from ops.supervisor import ManagedProcess
 
@@ -140,9 +140,6 @@ class RedisAddress:
     port: int
     db: int
     password: str
-
-    def url(self) -> str:
-        return f"redis://:{quote(self.password, safe='')}@{self.host}:{self.port}/{self.db}"
 
     def rasa_env(self) -> Dict[str, str]:
         """The variables deploy/endpoints.yml reads for Rasa's Redis lock store."""

@@ -19,7 +19,7 @@ from typing import Callable, Dict, List, Optional
 from clinic.limits import MAX_REQUEST_BYTES
 from clinic.paths import CREDENTIALS_PATH, TRACKER_DB_ENV_VAR, VAR_DIR
 from ops.rasa_env import rasa_env
-from ops.supervisor import ManagedProcess, ProcessFailedError, http_ok, stop_all
+from ops.supervisor import ManagedProcess, ProcessFailedError, http_ok, stop_all, with_model
 
 LOOPBACK = "127.0.0.1"
 
@@ -230,7 +230,7 @@ class BotServers:
     def _load_the_live_model(self, process: ManagedProcess) -> None:
         live = self.live_model() if self.live_model else None
         if live is not None and live.is_file():
-            process.argv = [f"--model={live}" if a.startswith("--model=") else a for a in process.argv]
+            process.argv = with_model(process.argv, live)
 
     def pid(self, name: str) -> int:
         """The process id of a started server ("rasa", "actions", "console")."""

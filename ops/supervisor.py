@@ -129,6 +129,11 @@ class ManagedProcess:
             self.popen.wait()
 
 
+def with_model(argv: List[str], model: Path) -> List[str]:
+    """A `rasa run` command line that loads `model` (for a server restarted after a go-live)."""
+    return [f"--model={model}" if arg.startswith("--model=") else arg for arg in argv]
+
+
 def stop_all(processes: List[ManagedProcess], grace: float = 10.0) -> None:
     """SIGTERM to every group first, then wait: they shut down side by side, not one by one."""
     for process in processes:

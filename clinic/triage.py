@@ -74,12 +74,17 @@ _SKIN_CHANGE = re.compile(
     r"\b(red\w*|pink\w*|peel\w*|flak\w*|bruis\w*|swell\w*|swollen|puff\w*|bump\w*|itch\w*|dry|dryness|"
     r"tight\w*|blotch\w*|uneven|rough|sore|tender\w*|bleed\w*|blood\w*|breaking out|break ?outs?|broke out|"
     r"pimples?|whiteheads?|sting\w*|burn\w*|hot|rash\w*|scab\w*|crust\w*|raw|worse|irritat\w*|tomato|sunburn\w*|"
-    r"bled|pinpricks?|rosy|flushed)\b",
+    r"bled|pinpricks?|rosy|flushed|numb|tingl\w*|gritty|darker|redder|pinker)\b",
     re.IGNORECASE,
 )
 # Words that are a skin change only right after a treatment ("age spots" and "acne marks"
 # are what visitors want treated).
-_SKIN_CHANGE_AFTER = re.compile(r"\b(marks?|spots?|dots?|dull|grey|gray|warm|tingl\w*|in the sun)\b", re.IGNORECASE)
+_SKIN_CHANGE_AFTER = re.compile(
+    r"\b(marks?|spots?|dots?|lines?|grid|tracks?|dull|grey|gray|warm|tingl\w*|in the sun|"
+    # "5 days and no difference yet": a worry about this visitor's own result.
+    r"difference|changed?|the same|work(ed|ing)?)\b",
+    re.IGNORECASE,
+)
 _TREATED = r"(needl\w*|micro-?needl\w*|microneedl\w*|treatments?|sessions?|procedures?|appointments?)"
 _SINCE_TREATMENT = re.compile(
     rf"\b(had|got|did)\b.{{0,30}}\b({_TREATED}|done)\b|\b\d+\s*(days?|hours?|hrs?|weeks?)\s+(ago|after|since|out|post)\b|"
@@ -87,6 +92,8 @@ _SINCE_TREATMENT = re.compile(
     rf"\bsince (my|the|yesterday|then)\b|\bpost[- ]?{_TREATED}\b|\b(got|been) needled\b|"
     rf"\b(from|where) the (pen|needles?|needle went|{_TREATED})\b|\bwhere (they|she|he) (needled|did|treated|went)\b|"
     rf"\bright after\b|\balready\b|\bsince (mon|tues|wednes|thurs|fri|satur|sun)day\b|"
+    # "can I wash my face yet?", "it's been 6 days": counting from a treatment.
+    rf"\b(can|should) i\b.{{0,40}}\byet\b|\bbeen (\d+|a|one|two|three|four|five|six|a few|few) (days?|weeks?|hours?)\b|"
     rf"\b(mon|tues|wednes|thurs|fri|satur|sun)day'?s {_TREATED}\b|"
     # "micro needling thurs", "my session on tuesday": the day it was done.
     rf"\b{_TREATED}\s+(on\s+|last\s+)?(mon|tue|tues|wed|weds|thu|thur|thurs|fri|sat|sun)(day|s)?\b|"
@@ -100,11 +107,18 @@ _AFTER_TREATMENT = re.compile(
     re.IGNORECASE,
 )
 _PERSONAL = re.compile(r"\b(my|i|i'?m|im|me|her|his|she|he)\b", re.IGNORECASE)
+_BODY_PART = (
+    r"(skin|face|cheeks?|cheekbones?|chin|nose|forehead|neck|lips?|eyes?|jaw\w*|chest|back|scalp|"
+    r"hands?|arms?|legs?|thighs?|stomach|temples?|sides?)"
+)
 _OWN_SKIN_NOW = re.compile(
-    r"\b(my|her|his|the) (skin|face|cheeks?|cheekbones?|chin|nose|forehead|neck|lips?|eyes?|jaw\w*|chest|back|scalp|"
-    r"hands?|arms?|legs?|thighs?|stomach|temples?)\s+"
+    # "my skin feels", "one cheek is", or "skin feels ..." as the whole message's subject.
+    rf"(\b(my|her|his|the|one|both|left|right|other)\s+|^\W*|[.!?,;]\s*){_BODY_PART}\s+"
     r"(is|are|looks?|feels?|has|keeps?|went|got|still|seems?)\b|\bi look\b|\bi(?:'?ve| have) got\b|\bstill\b|"
-    r"\b(when|if) i touch\b",
+    # "face was numb, now just tingly": the past tense only as the clause's own subject.
+    rf"(^\W*|[.!?,;]\s*){_BODY_PART}\s+(was|were)\b|"
+    rf"\b(when|if) i (touch|press|run|rub)\b|\bon (my|her|his) {_BODY_PART}\b|\bthere'?s an? \b|\btheres an? \b|"
+    r"\bthere is an? \b",
     re.IGNORECASE,
 )
 _AHEAD = re.compile(
@@ -125,6 +139,19 @@ _AFTERCARE_QUESTION = re.compile(
 )
 
 
+_PRESENT = re.compile(r"\b(now|right now|at the moment|currently)\b", re.IGNORECASE)
+
+
+def _describes_own_skin_now(text: str) -> bool:
+    """ "My cheeks look darker now, will it even out?" reports first and asks after; "will my
+    face be red?" only asks."""
+    own = _OWN_SKIN_NOW.search(text)
+    if not own:
+        return False
+    ahead = _AHEAD.search(text)
+    return not ahead or (own.start() < ahead.start() and bool(_PRESENT.search(text)))
+
+
 def is_after_treatment_report(text: str) -> bool:
     """A skin change on the visitor's own skin after a treatment: a report, even when it
     uses the article's words (redness, peeling, makeup) and ends in a question."""
@@ -138,7 +165,7 @@ def is_after_treatment_report(text: str) -> bool:
         and not _AFTERCARE_QUESTION.search(text)
     )
     if _SKIN_CHANGE.search(text):
-        return since_treatment or (bool(_OWN_SKIN_NOW.search(text)) and not _AHEAD.search(text))
+        return since_treatment or _describes_own_skin_now(text)
     if _SINCE_TREATMENT.search(text) and _AFTERCARE_ACTIVITY.search(text):
         # "had it done this morning, when can I put makeup on?": what suits this visitor's
         # skin now is the clinician's call, so it gets the clinic's phone like a worry.

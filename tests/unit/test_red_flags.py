@@ -3,7 +3,7 @@
 import pytest
 
 from clinic.red_flags import RedFlagsError, fever_temperature, find_red_flags, load_signs, parse_sign
-from clinic.triage import Urgency, assess_urgency, is_general_question, triage
+from clinic.triage import Urgency, assess_urgency, is_after_treatment_report, is_general_question, triage
 
 
 def keys(text):
@@ -277,3 +277,88 @@ def test_sixth_and_seventh_blind_sets_misses_are_read_now(text, sign):
 )
 def test_swelling_going_down_and_faint_marks_are_ordinary(text):
     assert find_red_flags(text) == []
+
+
+@pytest.mark.parametrize(
+    "text, sign",
+    [
+        ("the spot by my ear is hot and hard, much warmer than my other cheek", "spreading_redness"),
+        ("the red area under my eye keeps getting wider since this morning", "spreading_redness"),
+        ("sore on day 2, day 3 it hurts way more than the day after the treatment", "severe_pain"),
+        ("my throat is kind of closing up and i can't get water down", "breathing"),
+        ("raised itchy blotches like mosquito bites on my chest that come and go", "hives"),
+        ("cheeks look scorched, raw in places, like a real burn", "blisters"),
+    ],
+)
+def test_eighth_blind_sets_misses_are_read_now(text, sign):
+    """Shapes blind set 8 found (bench/safety_blind8.tsv), in other words than its own."""
+    assert sign in [flag.key for flag in find_red_flags(text)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a bit sore when i press on my cheekbones, day 1",  # 'sore' is not 'sorer'
+        "skin feels rough, like tiny dry bits all over my forehead",  # 'bits' is not 'bites'
+        "redness comes and goes on my cheeks when i get warm",
+    ],
+)
+def test_eighth_blind_sets_fixes_do_not_escalate_ordinary_worries(text):
+    assert find_red_flags(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "skin feels really tight when i smile",
+        "one cheek is pinker than the other",
+        "theres a small bruise on my temple, only hurts if i press it",
+        "it's been 5 days and my skin is still a bit dry, did it work?",
+        "face was numb from the cream, now just tingly",
+        "can i wash my face yet? it looks a bit pink",
+    ],
+)
+def test_reports_without_my_or_a_treatment_word_are_reports(text):
+    """Blind set 8: a visitor reporting in a hurry often drops 'my' and the treatment."""
+    assert is_after_treatment_report(text)
+
+
+@pytest.mark.parametrize(
+    "text, sign",
+    [
+        ("my cheek is giving off heat, i can feel it from an inch away", "spreading_redness"),
+        ("stood up and everything went dark, ended up on the floor", "faint_confused"),
+        ("the treated area keeps leaking sticky clear stuff", "oozing"),
+        ("can't get my spit down, it catches in my throat", "breathing"),
+    ],
+)
+def test_ninth_blind_sets_misses_are_read_now(text, sign):
+    """Shapes blind set 9 found (bench/safety_blind9.tsv), in other words than its own."""
+    assert sign in [flag.key for flag in find_red_flags(text)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "face went back to normal after i came in from the sun",  # 'went back' is not 'went black'
+        "i can see faint lines from the pen, they're fading",
+        "does micro-needling with radiofrequency hurt more than the regular kind?",  # a question
+    ],
+)
+def test_ninth_blind_sets_fixes_do_not_escalate_ordinary_worries(text):
+    assert find_red_flags(text) == []
+
+
+@pytest.mark.parametrize(
+    "text, report",
+    [
+        ("patches on my cheeks look darker now, will it even out?", True),
+        ("its been 5 days and i dont see any difference yet", True),
+        ("temp 98.9. face is pinkish and a bit sore to touch", True),
+        ("will my face be red afterwards?", False),
+        ("my skin is dull, will it help?", False),
+        ("how long until i see a difference?", False),
+    ],
+)
+def test_reports_that_end_in_a_question_are_told_from_questions(text, report):
+    assert is_after_treatment_report(text) is report

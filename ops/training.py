@@ -17,14 +17,18 @@ from typing import Iterable, List, Optional
 from clinic.paths import REPO_ROOT
 from ops.rasa_env import rasa_env
 
-TRAINING_INPUTS = ("config.yml", "domain.yml", "data")
+TRAINING_INPUTS = ("config.yml", "domain.yml", "data", "corpora", "components")
 
 
 def input_files(root: Path = REPO_ROOT) -> List[Path]:
     files: List[Path] = []
     for name in TRAINING_INPUTS:
         path = root / name
-        files.extend(sorted(p for p in path.rglob("*.yml")) if path.is_dir() else [path])
+        if path.is_dir():  # data/*.yml, and corpora/*.tsv (the domain gate's negatives)
+            # components/*.py: the pipeline's own components learn in code Rasa can't fingerprint.
+            files.extend(sorted(p for p in path.rglob("*") if p.suffix in (".yml", ".tsv", ".py")))
+        elif path.exists():
+            files.append(path)
     return files
 
 

@@ -1,0 +1,138 @@
+"""The domain's edge in the NLU pipeline: a message that is not about the clinic gets
+`out_of_scope`, whatever topic DIET guessed.
+
+It runs after DIET and the ResponseSelector, and before the safety net and the
+FallbackClassifier. It only overrules a FAQ answer or the booking form (the two replies that
+would be wrong for "set a 4 minute timer" or "how do you say please in french"); small
+talk, hand-off requests and form answers are left alone, and the safety net after it still
+turns any red flag into a symptom report. Trained with `rasa train` on the clinic's examples
+against public intent corpora (components/domain_model.py, corpora/README.md).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Text
+
+import joblib
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from sklearn.pipeline import Pipeline
+
+from clinic.paths import REPO_ROOT
+from components import domain_model
+
+logger = logging.getLogger(__name__)
+OUT_OF_SCOPE = "out_of_scope"
+GATED_INTENTS = frozenset({"faq", "book_appointment"})
+DOMAIN_KEY = "in_domain"  # the probability, in the parse result (for staff, tests and the benchmark)
+MODEL_FILE = "domain_model.joblib"
+
+
+def _corpus_paths(config: Dict[Text, Any]) -> List[Path]:
+    return [Path(p) if Path(p).is_absolute() else REPO_ROOT / p for p in config["negatives"]]
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class DomainGate(GraphComponent):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {
+            # Public intent corpora of other assistants (corpora/README.md): the negatives.
+            "negatives": ["corpora/clinc150_train.tsv", "corpora/banking77_train.tsv"],
+            # Below this probability of being about the clinic, a FAQ or booking guess
+            # becomes out_of_scope. Tuned on bench/dev.tsv and the corpora's train splits.
+            "threshold": 0.3,
+            "C": 10.0,
+        }
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
+        # The corpora are read from disk, not from the graph, and how the gate learns is in
+        # domain_model.py: a change to either must retrain it.
+        # (Rasa may call this with only the config.yml entry, without the defaults.)
+        paths = _corpus_paths({**cls.get_default_config(), **config})
+        return domain_model.corpus_digest([*paths, Path(domain_model.__file__)])
+
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        model: Optional[Pipeline] = None,
+    ) -> None:
+        self._config = config
+        self._model_storage = model_storage
+        self._resource = resource
+        self._model = model
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> DomainGate:
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        in_domain, own_negatives = [], []
+        for example in training_data.intent_examples:
+            intent = example.get(INTENT)
+            if intent in domain_model.IN_DOMAIN_INTENTS:
+                in_domain.append(example.get(TEXT))
+            elif intent in domain_model.OUT_OF_DOMAIN_INTENTS:
+                own_negatives.append(example.get(TEXT))
+        corpora = [text for path in _corpus_paths(self._config) for text in domain_model.read_corpus(path)]
+        self._model = domain_model.fit(in_domain, own_negatives + corpora, self._config["C"])
+        with self._model_storage.write_to(self._resource) as directory:
+            joblib.dump(self._model, directory / MODEL_FILE)
+        others = len(own_negatives) + len(corpora)
+        logger.info(f"Domain gate trained on {len(in_domain)} clinic texts and {others} others")
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> DomainGate:
+        try:
+            with model_storage.read_from(resource) as directory:
+                model = joblib.load(directory / MODEL_FILE)
+        except (ValueError, FileNotFoundError):
+            logger.warning("No trained domain gate in this model: every message passes.")
+            model = None
+        return cls(config, model_storage, resource, model)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        if self._model is None:
+            return messages
+        for message in messages:
+            text = message.get(TEXT) or ""
+            intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+            if not text or text.startswith("/") or intent not in GATED_INTENTS:
+                continue
+            probability = domain_model.in_domain_probability(self._model, [text])[0]
+            message.set(DOMAIN_KEY, round(probability, 4), add_to_output=True)
+            if probability < self._config["threshold"]:
+                mark_out_of_scope(message, 1.0 - probability)
+        return messages
+
+
+def mark_out_of_scope(message: Message, confidence: float) -> None:
+    intent = {INTENT_NAME_KEY: OUT_OF_SCOPE, PREDICTED_CONFIDENCE_KEY: confidence}
+    message.set(INTENT, intent, add_to_output=True)
+    # Only the verdict stays in the ranking: with DIET's confident guess beside it, the
+    # FallbackClassifier would read the pair as ambiguous and ask to rephrase instead.
+    message.set(INTENT_RANKING_KEY, [intent], add_to_output=True)

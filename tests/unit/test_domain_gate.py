@@ -1,0 +1,159 @@
+"""The domain's edge: the domain model (plain scikit-learn) and the DomainGate component."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+from typing import Dict, List
+
+import pytest
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from clinic.paths import REPO_ROOT
+from components import domain_model
+from components.domain_gate import DOMAIN_KEY, DomainGate
+
+CLINIC = [
+    "what is micro-needling",
+    "how long does the treatment take",
+    "does micro needling hurt",
+    "how much does a session cost",
+    "can i book an appointment for friday",
+    "will it help my acne scars",
+    "what should i avoid before my treatment",
+    "is there downtime after microneedling",
+    "can I have it if I am pregnant",
+    "how many sessions until my skin improves",
+]
+OTHERS = [
+    "set a timer for four minutes",
+    "how do you say please in french",
+    "what is my account balance",
+    "book a flight to boston",
+    "play some jazz",
+    "what's the weather tomorrow",
+    "transfer money to my savings",
+    "tell me a joke",
+    "turn off the kitchen lights",
+    "remind me to call mom",
+]
+
+
+def _corpus(tmp_path: Path, texts: List[str], name: str = "others.tsv") -> Path:
+    path = tmp_path / name
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        handle.write("# a test corpus\n")
+        writer = csv.writer(handle, delimiter="\t", lineterminator="\n")
+        writer.writerow(["text", "intent"])
+        writer.writerows([(text, "other") for text in texts])
+    return path
+
+
+def test_the_model_tells_the_clinic_from_other_assistants_requests():
+    model = domain_model.fit(CLINIC, OTHERS, c=10.0)
+    clinic, others = domain_model.in_domain_probability(model, ["does the needling hurt", "set an alarm for 7"])
+    assert clinic > 0.5 > others
+
+
+def test_a_corpus_without_a_text_column_or_missing_is_refused(tmp_path):
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("words\tintent\nhello\tgreet\n", encoding="utf-8")
+    with pytest.raises(domain_model.CorpusError, match="text"):
+        domain_model.read_corpus(bad)
+    with pytest.raises(domain_model.CorpusError, match="not found"):
+        domain_model.read_corpus(tmp_path / "absent.tsv")
+
+
+def test_the_digest_changes_with_a_corpus_so_rasa_retrains_the_gate(tmp_path):
+    path = _corpus(tmp_path, OTHERS)
+    before = domain_model.corpus_digest([path])
+    _corpus(tmp_path, [*OTHERS, "what time is it"])
+    assert domain_model.corpus_digest([path]) != before
+    assert DomainGate.fingerprint_addon({"negatives": [str(path)]}) == domain_model.corpus_digest(
+        [path, Path(domain_model.__file__)]
+    )
+
+
+def test_training_needs_both_kinds():
+    with pytest.raises(ValueError):
+        domain_model.fit(CLINIC, [])
+
+
+@pytest.fixture()
+def gate(tmp_path: Path) -> DomainGate:
+    config = {**DomainGate.get_default_config(), "negatives": [str(_corpus(tmp_path, OTHERS))]}
+    (tmp_path / "storage").mkdir()
+    storage = LocalModelStorage(tmp_path / "storage")
+    resource = Resource("domain_gate")
+    component = DomainGate(config, storage, resource)
+    examples = [Message({TEXT: t, INTENT: "faq" if "book" not in t else "book_appointment"}) for t in CLINIC]
+    examples += [Message({TEXT: "who won the football", INTENT: "out_of_scope"})]
+    examples += [Message({TEXT: "hi", INTENT: "greet"})]
+    component.train(TrainingData(examples))
+    # What `rasa run` does: load the trained gate back from the model storage.
+    return DomainGate.load(config, storage, resource, None)  # type: ignore[arg-type]
+
+
+def _parsed(text: str, intent: str, confidence: float = 0.97) -> Message:
+    guess = {"name": intent, "confidence": confidence}
+    return Message({TEXT: text, INTENT: guess, INTENT_RANKING_KEY: [guess]})
+
+
+def test_an_other_assistants_request_guessed_as_a_topic_becomes_out_of_scope(gate):
+    (message,) = gate.process([_parsed("set a timer for 4 minutes", "faq")])
+    assert message.get(INTENT)["name"] == "out_of_scope"
+    assert message.get(INTENT)["confidence"] > 0.5  # above the FallbackClassifier's threshold
+    assert [r["name"] for r in message.get(INTENT_RANKING_KEY)] == ["out_of_scope"]
+    assert message.get(DOMAIN_KEY) < 0.3
+
+
+def test_a_clinic_question_keeps_its_topic_and_its_score_is_reported(gate):
+    (message,) = gate.process([_parsed("how long does the micro-needling treatment take", "faq")])
+    assert message.get(INTENT)["name"] == "faq"
+    assert message.get(DOMAIN_KEY) >= 0.3
+
+
+@pytest.mark.parametrize("intent", ["report_symptom", "inform", "greet", "request_human", "affirm"])
+def test_only_a_faq_answer_or_the_booking_form_is_ever_overruled(gate, intent):
+    (message,) = gate.process([_parsed("play some jazz in the kitchen", intent)])
+    assert message.get(INTENT)["name"] == intent
+    assert message.get(DOMAIN_KEY) is None
+
+
+def test_button_commands_pass_untouched(gate):
+    (message,) = gate.process([_parsed("/book_appointment", "book_appointment")])
+    assert message.get(INTENT)["name"] == "book_appointment"
+
+
+def _rows(path: Path) -> List[Dict[str, str]]:
+    with open(path, encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader((line for line in handle if not line.startswith("#")), delimiter="\t"))
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\W+", " ", text.lower()).strip()
+
+
+def test_the_measured_corpora_share_no_text_with_the_gates_training_corpora():
+    """bench/other_domains.py measures on texts the gate never trained on."""
+    trained = {
+        _norm(row["text"]) for name in DomainGate.get_default_config()["negatives"] for row in _rows(REPO_ROOT / name)
+    }
+    for name in ("clinc150_test.tsv", "banking77_test.tsv", "hwu64.tsv"):
+        rows = _rows(REPO_ROOT / "corpora" / name)
+        assert len(rows) > 3000
+        assert [r["text"] for r in rows if _norm(r["text"]) in trained][:5] == []
+
+
+def test_hwu64_is_not_a_training_corpus_and_every_corpus_names_its_licence():
+    assert not any("hwu64" in name for name in DomainGate.get_default_config()["negatives"])
+    readme = (REPO_ROOT / "corpora" / "README.md").read_text(encoding="utf-8")
+    for path in (REPO_ROOT / "corpora").glob("*.tsv"):
+        first_line = path.read_text(encoding="utf-8").splitlines()[0]
+        assert first_line.startswith("# ") and "CC BY" in first_line
+        assert path.name in readme

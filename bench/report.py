@@ -71,6 +71,19 @@ def table(results: Dict[str, Any]) -> str:
         ("deflection", "held-out off-topic deflection"),
     ):
         add(name, ["heldout", key], "%" if key != "macro_f1" else "f1")
+    for key_path, name in (
+        (["heldout", "per_label_accuracy", "ask_beyond_article"], "held-out beyond-the-article declined"),
+        (["heldout", "per_label_accuracy", "out_of_scope"], "held-out off-topic deflected"),
+        (["heldout_fresh", "topic_accuracy"], "fresh set topic accuracy"),
+        (["heldout_fresh", "in_scope_recall"], "fresh set in-scope recall"),
+        (["heldout_fresh", "per_label_accuracy", "ask_beyond_article"], "fresh set beyond-the-article declined"),
+        (["heldout_fresh", "per_label_accuracy", "out_of_scope"], "fresh set off-topic deflected"),
+        (["other_domains", "all"], "other assistants' requests declined, all"),
+        (["other_domains", "clinc150_test", "declined"], "  CLINC150 test split"),
+        (["other_domains", "banking77_test", "declined"], "  Banking77 test split"),
+        (["other_domains", "hwu64", "declined"], "  HWU64, a corpus never trained on"),
+    ):
+        add(name, key_path, "%")
     for key, name in (("topic_accuracy", "5-fold CV topic accuracy"), ("macro_f1", "5-fold CV macro-F1")):
         add(name, ["cv", key], "%" if key != "macro_f1" else "f1")
     for key, title in (

@@ -34,7 +34,8 @@ class Prediction:
 
 def read_labelled(path: Path) -> Labelled:
     with open(path, newline="", encoding="utf-8") as handle:
-        return [(row["text"], row["label"]) for row in csv.DictReader(handle, delimiter="\t")]
+        rows = csv.DictReader((line for line in handle if not line.startswith("#")), delimiter="\t")
+        return [(row["text"], row["label"]) for row in rows]
 
 
 def training_examples(data_dir: Path = REPO_ROOT / "data") -> Labelled:

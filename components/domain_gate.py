@@ -47,7 +47,8 @@ class DomainGate(GraphComponent):
             # Public intent corpora of other assistants (corpora/README.md): the negatives.
             "negatives": ["corpora/clinc150_train.tsv", "corpora/banking77_train.tsv"],
             # Below this probability of being about the clinic, a FAQ or booking guess
-            # becomes out_of_scope. Tuned on bench/dev.tsv and the corpora's train splits.
+            # becomes out_of_scope. Chosen on bench/dev.tsv (0.3 kept 90 of its 92 in-scope
+            # messages, 0.5 kept 86); the held-out sets were not used.
             "threshold": 0.3,
             "C": 10.0,
         }

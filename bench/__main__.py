@@ -149,9 +149,15 @@ def main() -> int:
         predict_with_model = predictor_for(model)
         system["heldout"], predictions = score(predict_with_model, heldout)
         system["heldout_errors"] = [
-            {"text": p.text, "gold": p.gold, "answered": p.answered, "confidence": round(p.confidence, 3)}
+            {
+                "text": p.text,
+                "gold": p.gold,
+                "answered": p.answered,
+                "confidence": round(p.confidence, 3),
+                "choices": list(p.choices),
+            }
             for p in predictions
-            if p.answered != p.gold
+            if p.answered != p.gold or p.choices
         ]
         progress(
             f"{name}: topic accuracy {system['heldout']['topic_accuracy']:.1%}, "

@@ -6,13 +6,13 @@ message gets its most likely label, as a keyword FAQ would.
 
 from __future__ import annotations
 
-from typing import List, Sequence, Tuple
+from typing import List, Sequence
 
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline, make_union
 
-from bench.understanding import Labelled, Predictor
+from bench.understanding import Answer, Labelled, Predictor
 
 
 def fit(examples: Labelled) -> Predictor:
@@ -25,11 +25,11 @@ def fit(examples: Labelled) -> Predictor:
     )
     model.fit([text for text, _ in examples], [label for _, label in examples])
 
-    def predict(texts: Sequence[str]) -> List[Tuple[str, float]]:
+    def predict(texts: Sequence[str]) -> List[Answer]:
         if not texts:
             return []
         probabilities = model.predict_proba(list(texts))
         best = probabilities.argmax(axis=1)
-        return [(str(model.classes_[i]), float(p[i])) for i, p in zip(best, probabilities)]
+        return [Answer(str(model.classes_[i]), float(p[i])) for i, p in zip(best, probabilities)]
 
     return predict

@@ -40,7 +40,7 @@ def read_sets(sample: Optional[int] = None) -> Dict[str, List[str]]:
 def measure(predict: Predictor, sets: Dict[str, List[str]]) -> Dict[str, Dict[str, object]]:
     results: Dict[str, Dict[str, object]] = {}
     for name, texts in sets.items():
-        labels = [label for label, _ in predict(texts)]
+        labels = [answer.label for answer in predict(texts)]
         answered = [(text, label) for text, label in zip(texts, labels) if not is_deflected(label)]
         results[name] = {
             "texts": len(texts),

@@ -20,7 +20,7 @@ from typing import Any, Callable, Dict, List, Sequence, Tuple
 
 import yaml
 
-from bench.understanding import Labelled, Predictor
+from bench.understanding import Answer, Labelled, Predictor
 from clinic.paths import REPO_ROOT
 from ops.rasa_env import rasa_env
 
@@ -95,8 +95,9 @@ def train_full(
     return out_dir / f"{name}.tar.gz", seconds
 
 
-def label_of(parsed: Dict[str, Any]) -> Tuple[str, float]:
-    """The label a visitor's message gets (after the fallback threshold) and its confidence."""
+def label_of(parsed: Dict[str, Any]) -> Answer:
+    """The label a visitor's message gets (after the fallback threshold), its confidence, and
+    the topics offered instead of an answer (components/topic_clarifier.py)."""
     intent = parsed.get("intent") or {}
     label = intent.get("name") or "nlu_fallback"
     confidence = float(intent.get("confidence") or 0.0)
@@ -105,7 +106,7 @@ def label_of(parsed: Dict[str, Any]) -> Tuple[str, float]:
         selectors = parsed.get("response_selector") or {}
         selector = selectors.get("faq") or selectors.get("default") or {}
         label = (selector.get("response") or {}).get("intent_response_key") or "faq/unknown"
-    return label, confidence
+    return Answer(label, confidence, tuple(parsed.get("faq_choices") or ()))
 
 
 def predictor_for(model: Path) -> Predictor:
@@ -113,8 +114,8 @@ def predictor_for(model: Path) -> Predictor:
 
     agent = Agent.load(str(model))
 
-    def predict(texts: Sequence[str]) -> List[Tuple[str, float]]:
-        async def parse_all() -> List[Tuple[str, float]]:
+    def predict(texts: Sequence[str]) -> List[Answer]:
+        async def parse_all() -> List[Answer]:
             return [label_of(await agent.parse_message(text)) for text in texts]
 
         return asyncio.run(parse_all())

@@ -64,7 +64,9 @@ def table(results: Dict[str, Any]) -> str:
         )
 
     for key, name in (
-        ("topic_accuracy", "held-out topic accuracy"),
+        ("topic_accuracy", "held-out topic accuracy (best topic)"),
+        ("first_reply_accuracy", "held-out right at the first reply"),
+        ("after_one_click_accuracy", "held-out right after one click"),
         ("overall_accuracy", "held-out overall accuracy"),
         ("macro_f1", "held-out macro-F1"),
         ("in_scope_recall", "held-out in-scope recall"),
@@ -74,7 +76,9 @@ def table(results: Dict[str, Any]) -> str:
     for key_path, name in (
         (["heldout", "per_label_accuracy", "ask_beyond_article"], "held-out beyond-the-article declined"),
         (["heldout", "per_label_accuracy", "out_of_scope"], "held-out off-topic deflected"),
-        (["heldout_fresh", "topic_accuracy"], "fresh set topic accuracy"),
+        (["heldout_fresh", "topic_accuracy"], "fresh set topic accuracy (best topic)"),
+        (["heldout_fresh", "first_reply_accuracy"], "fresh set right at the first reply"),
+        (["heldout_fresh", "after_one_click_accuracy"], "fresh set right after one click"),
         (["heldout_fresh", "in_scope_recall"], "fresh set in-scope recall"),
         (["heldout_fresh", "per_label_accuracy", "ask_beyond_article"], "fresh set beyond-the-article declined"),
         (["heldout_fresh", "per_label_accuracy", "out_of_scope"], "fresh set off-topic deflected"),

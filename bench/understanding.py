@@ -12,7 +12,7 @@ import random
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Dict, Iterable, List, Sequence, Tuple
+from typing import Callable, Dict, Iterable, List, NamedTuple, Sequence, Tuple
 
 from clinic.paths import REPO_ROOT
 from training_data.nlu_files import nlu_files, read_all
@@ -20,8 +20,16 @@ from training_data.nlu_files import nlu_files, read_all
 # Messages that should get neither a FAQ answer nor the booking form.
 DEFLECT_LABELS = frozenset({"out_of_scope", "ask_beyond_article"})
 Labelled = List[Tuple[str, str]]  # (text, label)
-# A system under test: texts in, (answered label, confidence) out.
-Predictor = Callable[[Sequence[str]], List[Tuple[str, float]]]
+
+
+class Answer(NamedTuple):
+    label: str  # the label after the fallback threshold (for FAQ: the best topic, as the contract asks)
+    confidence: float
+    choices: Tuple[str, ...] = ()  # the topics offered as buttons when the system asked instead
+
+
+# A system under test: texts in, one answer per text out.
+Predictor = Callable[[Sequence[str]], List[Answer]]
 
 
 @dataclass(frozen=True)
@@ -30,6 +38,7 @@ class Prediction:
     gold: str
     answered: str  # the label after the fallback threshold
     confidence: float
+    choices: Tuple[str, ...] = ()  # topics offered instead of an answer ("Which of these did you mean?")
 
 
 def read_labelled(path: Path) -> Labelled:
@@ -47,6 +56,16 @@ def training_examples(data_dir: Path = REPO_ROOT / "data") -> Labelled:
 def is_deflected(label: str) -> bool:
     """The visitor gets neither a FAQ answer nor the booking form."""
     return not (label.startswith("faq/") or label == "book_appointment")
+
+
+def is_right_first(prediction: Prediction) -> bool:
+    """The first reply answers the right topic: no question back."""
+    return prediction.answered == prediction.gold and not prediction.choices
+
+
+def is_right_after_click(prediction: Prediction) -> bool:
+    """Right at once, or the right topic was one of the two buttons offered."""
+    return is_right_first(prediction) or prediction.gold in prediction.choices
 
 
 def is_right(prediction: Prediction) -> bool:
@@ -83,7 +102,12 @@ def metrics(predictions: Sequence[Prediction]) -> Dict[str, object]:
     }
     return {
         "messages": len(predictions),
+        # The best topic (what /model/parse reports, shared/spec/faq-topics.md), then what
+        # the visitor sees: answered right at once, or right after one click on a button.
         "topic_accuracy": _share(p.answered == p.gold for p in faq),
+        "first_reply_accuracy": _share(is_right_first(p) for p in faq),
+        "after_one_click_accuracy": _share(is_right_after_click(p) for p in faq),
+        "asked_share": _share(bool(p.choices) for p in faq),
         "overall_accuracy": _share(is_right(p) for p in predictions),
         "macro_f1": round(macro_f1(predictions), 4),
         "in_scope_recall": _share(p.answered == p.gold for p in in_scope),
@@ -100,7 +124,7 @@ def _share(flags: Iterable[bool]) -> float:
 
 def score(predict: Predictor, labelled: Labelled) -> Tuple[Dict[str, object], List[Prediction]]:
     answers = predict([text for text, _ in labelled])
-    predictions = [Prediction(text, gold, label, conf) for (text, gold), (label, conf) in zip(labelled, answers)]
+    predictions = [Prediction(text, gold, *answer) for (text, gold), answer in zip(labelled, answers)]
     return metrics(predictions), predictions
 
 

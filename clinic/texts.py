@@ -24,6 +24,7 @@ from clinic.paths import MESSAGES_PATH, messages_path
 from clinic.prices import describe_prices
 from clinic.reasons import Reason
 from clinic.settings import ClinicSettings
+from clinic.topics import FAQ_TOPICS, question_message
 
 # Filled from clinic.yml in every message and every response (as slots of the same names).
 CLINIC_PLACEHOLDERS = (
@@ -101,6 +102,13 @@ _fresh_messages: FreshFile[Dict[str, MessageTemplate]] = FreshFile(_read_message
 def load_messages(path: Optional[Path] = None) -> Dict[str, MessageTemplate]:
     """The messages in use now ($CLINIC_MESSAGES or messages.yml): re-read when the file changes."""
     return _fresh_messages.get(path or messages_path())
+
+
+def topic_questions(messages: Dict[str, MessageTemplate]) -> Dict[str, str]:
+    """Each FAQ topic's button question (messages.yml, topic_question_<topic>), where given."""
+    return {
+        topic: messages[question_message(topic)].text for topic in FAQ_TOPICS if question_message(topic) in messages
+    }
 
 
 def clinic_placeholders(

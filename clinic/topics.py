@@ -35,6 +35,12 @@ TOPIC_NAMES: Dict[str, str] = {
 }
 
 
+def question_message(topic: str) -> str:
+    """The messages.yml entry with the question a topic's button sends when the assistant
+    asks which of two topics a visitor meant (components/topic_clarifier.py)."""
+    return f"topic_question_{topic}"
+
+
 def topic_name(label: str) -> str:
     """A plain name for `faq/<key>` or `<key>`; other labels come back unchanged."""
     return TOPIC_NAMES.get(label.split("/", 1)[-1] if label.startswith("faq/") else label, label)

@@ -1,7 +1,7 @@
 """The domain's edge in the NLU pipeline: a message that is not about the clinic gets
-`out_of_scope`, whatever topic DIET guessed.
+`out_of_scope`, whatever topic the classifier guessed.
 
-It runs after DIET and the ResponseSelector, and before the safety net and the
+It runs after the intent classifier (components/intent_classifier.py), and before the safety net and the
 FallbackClassifier. It only overrules a FAQ answer or the booking form (the two replies that
 would be wrong for "set a 4 minute timer" or "how do you say please in french"); small
 talk, hand-off requests and form answers are left alone, and the safety net after it still
@@ -20,13 +20,14 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.pipeline import Pipeline
 
 from clinic.paths import REPO_ROOT
-from components import domain_model
+from components import domain_model, intent_model
+from components.verdict import overrule
 
 logger = logging.getLogger(__name__)
 OUT_OF_SCOPE = "out_of_scope"
@@ -56,10 +57,10 @@ class DomainGate(GraphComponent):
     @classmethod
     def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
         # The corpora are read from disk, not from the graph, and how the gate learns is in
-        # domain_model.py: a change to either must retrain it.
+        # domain_model.py and intent_model.py: a change to any must retrain it.
         # (Rasa may call this with only the config.yml entry, without the defaults.)
         paths = _corpus_paths({**cls.get_default_config(), **config})
-        return domain_model.corpus_digest([*paths, Path(domain_model.__file__)])
+        return domain_model.file_digest([*paths, Path(domain_model.__file__), Path(intent_model.__file__)])
 
     def __init__(
         self,
@@ -127,13 +128,5 @@ class DomainGate(GraphComponent):
             probability = domain_model.in_domain_probability(self._model, [text])[0]
             message.set(DOMAIN_KEY, round(probability, 4), add_to_output=True)
             if probability < self._config["threshold"]:
-                mark_out_of_scope(message, 1.0 - probability)
+                overrule(message, OUT_OF_SCOPE, 1.0 - probability)
         return messages
-
-
-def mark_out_of_scope(message: Message, confidence: float) -> None:
-    intent = {INTENT_NAME_KEY: OUT_OF_SCOPE, PREDICTED_CONFIDENCE_KEY: confidence}
-    message.set(INTENT, intent, add_to_output=True)
-    # Only the verdict stays in the ranking: with DIET's confident guess beside it, the
-    # FallbackClassifier would read the pair as ambiguous and ask to rephrase instead.
-    message.set(INTENT_RANKING_KEY, [intent], add_to_output=True)

@@ -1,7 +1,7 @@
 """Is a message about the clinic at all? A binary text classifier, trained on the clinic's
 own examples against thousands of everyday requests written for other assistants.
 
-DIET only knows the clinic's intents, so it is confident about everything: "set a 4 minute
+The intent classifier only knows the clinic's intents, so it is confident about everything: "set a 4 minute
 timer" looked like the duration question to it. This model knows the rest of the world from
 public intent corpora (corpora/README.md), so it can tell that such a message is none of the
 clinic's business. Plain scikit-learn, no Rasa: components/domain_gate.py puts it in the
@@ -15,9 +15,10 @@ import hashlib
 from pathlib import Path
 from typing import Iterable, List, Sequence
 
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline, make_pipeline, make_union
+from sklearn.pipeline import Pipeline, make_pipeline
+
+from components.intent_model import text_features
 
 # Intents whose examples are the clinic's domain: what a visitor asks or reports about the
 # treatment or a visit, and the answers the booking form reads ("this sunday at 11am" reads
@@ -43,8 +44,8 @@ def read_corpus(path: Path) -> List[str]:
         return [row["text"] for row in rows if row.get("text")]
 
 
-def corpus_digest(paths: Iterable[Path]) -> str:
-    """Changes whenever a corpus file does, so Rasa retrains the gate (fingerprint_addon)."""
+def file_digest(paths: Iterable[Path]) -> str:
+    """Changes whenever one of the files does, so Rasa retrains a component (fingerprint_addon)."""
     digest = hashlib.sha256()
     for path in paths:
         digest.update(path.name.encode())
@@ -55,11 +56,7 @@ def corpus_digest(paths: Iterable[Path]) -> str:
 def build(c: float = 10.0) -> Pipeline:
     """Character n-grams (typos, "mirconeedling") and word pairs; classes balanced because
     the corpora outnumber the clinic's examples about 30 to 1."""
-    features = make_union(
-        TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True),
-        TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True),
-    )
-    return make_pipeline(features, LogisticRegression(C=c, class_weight="balanced", max_iter=3000))
+    return make_pipeline(text_features((2, 5)), LogisticRegression(C=c, class_weight="balanced", max_iter=3000))
 
 
 def fit(in_domain: Sequence[str], out_of_domain: Sequence[str], c: float = 10.0) -> Pipeline:

@@ -1,11 +1,12 @@
-"""A safety net in the NLU pipeline: a message with a red flag is a symptom report, and so
-is a skin change on the visitor's own skin after a treatment.
+"""A safety net in the NLU pipeline: a message with a red flag is a symptom report, and so is
+a skin change on the visitor's own skin after a treatment.
 
-It runs after DIET and before the FallbackClassifier, on every message in every state (the
-first message, mid-form, mid-hand-off, or a message the model did not understand), and
-sets the intent to `report_symptom` with full confidence when the message reports a red
-flag from red_flags.yml or the clinic's own list in clinic.yml, or an after-treatment worry
-about the visitor's own skin ("had it done yesterday and my chin is flaking, is that ok?"),
+It runs after the intent classifier and the domain gate, and before the
+FallbackClassifier, on every message in every state (the first message, mid-form,
+mid-hand-off, or a message the model did not understand), and sets the intent to
+`report_symptom` with full confidence when the message reports a red flag from
+red_flags.yml or the clinic's own list in clinic.yml, or an after-treatment worry about
+the visitor's own skin ("had it done yesterday and my chin is flaking, is that ok?"),
 which the model tends to answer with the article's recovery answer. The model can then
 never answer a red flag with an FAQ answer or "I didn't understand". General questions
 ("can it cause an infection?", "how long will my face be red?") are left to the model.
@@ -20,12 +21,13 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from clinic.red_flags import Sign
 from clinic.settings import SettingsError, current_settings
 from clinic.triage import is_after_treatment_report, is_general_question, triage
+from components.verdict import overrule
 
 logger = logging.getLogger(__name__)
 REPORT_INTENT = "report_symptom"
@@ -66,9 +68,5 @@ class RedFlagSafetyNet(GraphComponent):
 
 def mark_as_report(message: Message, flags: List[str]) -> None:
     """Make `message` a symptom report with full confidence, whatever the model said."""
-    intent = {INTENT_NAME_KEY: REPORT_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
-    message.set(INTENT, intent, add_to_output=True)
-    # The model's own guesses are dropped: kept beside a certain one, the FallbackClassifier
-    # would read a close second as ambiguity and answer "I didn't understand".
-    message.set(INTENT_RANKING_KEY, [intent], add_to_output=True)
+    overrule(message, REPORT_INTENT, 1.0)
     message.set(RED_FLAGS_KEY, flags, add_to_output=True)

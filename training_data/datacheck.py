@@ -15,6 +15,8 @@ from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 import phonenumbers
 import yaml
 
+from clinic.texts import MessageError, parse_messages, topic_questions
+from clinic.topics import FAQ_TOPICS
 from training_data.nlu_files import Example, IntentBlock, nlu_files, normalise, read_all
 
 MIN_FAQ_EXAMPLES = 20
@@ -151,7 +153,49 @@ def _payload_value(raw: str) -> Optional[str]:
     return value if isinstance(value, str) else None
 
 
-def broken_buttons(files: Iterable[Path], intents: Set[str], entities: Set[str], examples: Set[str]) -> List[Problem]:
+_SLOT_PAYLOAD = re.compile(r"^\{(\w+)\}$")
+# Slots whose values a button sends: the FAQ topics' questions offered when the assistant
+# asks which topic a visitor meant (components/topic_clarifier.py).
+_TOPIC_CHOICE_SLOTS = ("faq_choice_1", "faq_choice_2")
+
+
+def _slot_payload_problems(
+    path: Path, number: int, slot: str, examples: Set[str], questions: Dict[str, str]
+) -> List[Problem]:
+    if slot not in _TOPIC_CHOICE_SLOTS:
+        return [
+            Problem(
+                path,
+                number,
+                f"the button sends the slot '{slot}', whose values this check cannot see",
+                "send a question from the training data or an /intent instead",
+            )
+        ]
+    missing = [
+        Problem(
+            path,
+            number,
+            f"the button has no question to send for the {topic} topic",
+            f"add topic_question_{topic} to messages.yml, with a question from data/nlu/faq.yml",
+        )
+        for topic in FAQ_TOPICS
+        if topic not in questions
+    ]
+    return missing + [
+        Problem(
+            path,
+            number,
+            f"the button can send '{question}' (messages.yml, topic_question_{topic}), which is not a training example",
+            "add it to data/nlu/faq.yml under its topic, or change it in messages.yml",
+        )
+        for topic, question in sorted(questions.items())
+        if normalise(question) not in examples
+    ]
+
+
+def broken_buttons(
+    files: Iterable[Path], intents: Set[str], entities: Set[str], examples: Set[str], questions: Dict[str, str]
+) -> List[Problem]:
     """Button payloads that name no intent, carry bad entities, or send text the model never saw."""
     problems = []
     for path in files:
@@ -169,6 +213,10 @@ def broken_buttons(files: Iterable[Path], intents: Set[str], entities: Set[str],
                         'write it as payload: "/intent" or payload: "a question from the training data"',
                     )
                 )
+                continue
+            slot = _SLOT_PAYLOAD.match(payload)
+            if slot:
+                problems += _slot_payload_problems(path, number, slot.group(1), examples, questions)
                 continue
             if not payload.startswith("/"):
                 if normalise(payload) not in examples:
@@ -215,6 +263,13 @@ def response_files(root: Path) -> List[Path]:
     return sorted((root / "data" / "responses").rglob("*.yml")) + [root / "domain.yml", root / "messages.yml"]
 
 
+def _topic_questions(root: Path) -> Dict[str, str]:
+    try:
+        return topic_questions(parse_messages((root / "messages.yml").read_text(encoding="utf-8")))
+    except (OSError, MessageError):  # make check reports a broken messages.yml on its own
+        return {}
+
+
 def run_all(root: Path, region: str, address: str) -> List[Problem]:
     blocks = read_all(nlu_files(root / "data"))
     domain = yaml.safe_load((root / "domain.yml").read_text(encoding="utf-8")) or {}
@@ -226,7 +281,7 @@ def run_all(root: Path, region: str, address: str) -> List[Problem]:
         duplicate_examples(blocks)
         + too_few_examples(blocks)
         + hard_coded_details(files, region, address)
-        + broken_buttons(files, intents, entities, examples)
+        + broken_buttons(files, intents, entities, examples, _topic_questions(root))
     )
 
 

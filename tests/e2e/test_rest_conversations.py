@@ -136,7 +136,8 @@ def test_every_faq_button_lands_on_its_topic(bot):
         for variants in domain["responses"].values()
         for v in variants
         for b in v.get("buttons", [])
-        if not b["payload"].startswith("/")
+        # "{faq_choice_1}": a topic's question from messages.yml (tests/e2e/test_topic_clarifier.py)
+        if not b["payload"].startswith(("/", "{"))
     }
     wrong = {}
     for payload in sorted(payloads):

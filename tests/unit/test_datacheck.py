@@ -82,3 +82,29 @@ def test_broken_button_payload(project, payload, expected):
     (problem,) = _problems(project)
     assert (problem.path, problem.line) == (answers, line)
     assert expected in problem.message
+
+
+def test_a_button_filled_from_a_slot_sends_only_questions_the_model_was_trained_on(project):
+    answers = project / "data/responses/faq.yml"
+    line = _edit(answers, 'payload: "/book_appointment"', 'payload: "{faq_choice_1}"')
+    assert _problems(project) == []  # every topic's question is a training example
+    _edit(project / "messages.yml", '"How much does it cost?"', '"Is it worth a pony?"')
+    problems = _problems(project)
+    # domain.yml's "Which of these did you mean?" buttons are flagged too.
+    assert {p.path.name for p in problems} == {"faq.yml", "domain.yml"}
+    (problem,) = [p for p in problems if p.path == answers]
+    assert problem.line == line
+    assert "Is it worth a pony?" in problem.message and "topic_question_cost" in problem.message
+
+
+def test_a_topic_without_a_button_question_is_flagged(project):
+    _edit(project / "messages.yml", 'topic_question_cost:\n  text: "How much does it cost?"\n', "")
+    problems = _problems(project)
+    assert problems and all("cost" in p.message for p in problems)
+
+
+def test_a_button_filled_from_another_slot_is_flagged(project):
+    answers = project / "data/responses/faq.yml"
+    _edit(answers, 'payload: "/book_appointment"', 'payload: "{clinic_phone}"')
+    (problem,) = _problems(project)
+    assert "clinic_phone" in problem.message

@@ -15,7 +15,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from clinic.paths import REPO_ROOT
-from components import domain_model
+from components import domain_model, intent_model
 from components.domain_gate import DOMAIN_KEY, DomainGate
 
 CLINIC = [
@@ -71,11 +71,11 @@ def test_a_corpus_without_a_text_column_or_missing_is_refused(tmp_path):
 
 def test_the_digest_changes_with_a_corpus_so_rasa_retrains_the_gate(tmp_path):
     path = _corpus(tmp_path, OTHERS)
-    before = domain_model.corpus_digest([path])
+    before = domain_model.file_digest([path])
     _corpus(tmp_path, [*OTHERS, "what time is it"])
-    assert domain_model.corpus_digest([path]) != before
-    assert DomainGate.fingerprint_addon({"negatives": [str(path)]}) == domain_model.corpus_digest(
-        [path, Path(domain_model.__file__)]
+    assert domain_model.file_digest([path]) != before
+    assert DomainGate.fingerprint_addon({"negatives": [str(path)]}) == domain_model.file_digest(
+        [path, Path(domain_model.__file__), Path(intent_model.__file__)]
     )
 
 

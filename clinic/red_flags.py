@@ -313,6 +313,39 @@ def find_red_flags(text: str, signs: Optional[Sequence[Sign]] = None) -> List[Re
     return found
 
 
+def ruled_out_signs(text: str, signs: Optional[Sequence[Sign]] = None) -> List[str]:
+    """Signs the message names only to deny them ("no fever", "not bleeding anymore",
+    "eyesight is fine"). People write that about their own state after a treatment, so such a
+    message is a report even when the rest of it is mild."""
+    signs = default_signs() if signs is None else signs
+    tokens = _tokens(text or "")
+    denied = []
+    for sign in signs:
+        # The sign's own words: its phrasings, or the first group of a `together` sign (the
+        # symptom: "swelling", "bleeding"; the later groups only qualify it).
+        phrasings = [*sign.phrasings, *(sign.together[0] if sign.together else ())]
+        for phrasing in phrasings:
+            if phrasing[0] in _NEGATORS:
+                continue
+            if any(
+                _negated(start, tokens, phrasing) or _said_fine(start, phrasing, tokens)
+                for start in _find(phrasing, tokens)
+            ):
+                denied.append(sign.key)
+                break
+    return denied
+
+
+def _said_fine(start: int, phrasing: Sequence[str], tokens: _Tokens) -> bool:
+    """ "eyesight is fine", "breathing seems totally normal": said to be fine ("is bleeding
+    normal?" asks, so a verb must come between)."""
+    after = tokens.words[start + len(phrasing) : start + len(phrasing) + 3]
+    return bool(after) and after[0] in _STATE_VERBS and any(word in _FINE for word in after[1:])
+
+
+_STATE_VERBS = ("is", "are", "was", "seems", "seem", "looks", "look", "feels", "feel", "s")
+
+
 _fresh_signs: FreshFile[Tuple[Sign, ...]] = FreshFile(load_signs, (OSError, RedFlagsError), "red flags")
 
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Sequence, Tuple
 
-from clinic.red_flags import RedFlag, Sign, default_signs, find_red_flags
+from clinic.red_flags import RedFlag, Sign, default_signs, find_red_flags, ruled_out_signs
 
 
 class Urgency(str, enum.Enum):
@@ -92,6 +92,8 @@ _SINCE_TREATMENT = re.compile(
     rf"\bsince (my|the|yesterday|then)\b|\bpost[- ]?{_TREATED}\b|\b(got|been) needled\b|"
     rf"\b(from|where) the (pen|needles?|needle went|{_TREATED})\b|\bwhere (they|she|he) (needled|did|treated|went)\b|"
     rf"\bright after\b|\balready\b|\bsince (mon|tues|wednes|thurs|fri|satur|sun)day\b|"
+    # "now that it's healing": the visitor's skin is recovering from something done to it.
+    r"\b(it'?s|its|it is|skin'?s|skin is|face'?s|face is)\s+(still\s+)?(healing|peeling|scabbing|flaking)\b|"
     # "can I wash my face yet?", "it's been 6 days": counting from a treatment.
     rf"\b(can|should) i\b.{{0,40}}\byet\b|\bbeen (\d+|a|one|two|three|four|five|six|a few|few) (days?|weeks?|hours?)\b|"
     rf"\b(mon|tues|wednes|thurs|fri|satur|sun)day'?s {_TREATED}\b|"
@@ -109,7 +111,7 @@ _AFTER_TREATMENT = re.compile(
 _PERSONAL = re.compile(r"\b(my|i|i'?m|im|me|her|his|she|he)\b", re.IGNORECASE)
 _BODY_PART = (
     r"(skin|face|cheeks?|cheekbones?|chin|nose|forehead|neck|lips?|eyes?|jaw\w*|chest|back|scalp|"
-    r"hands?|arms?|legs?|thighs?|stomach|temples?|sides?)"
+    r"hands?|arms?|legs?|thighs?|stomach|temples?|sides?|hairline|mouth|brows?|eyebrows?|upper lip|cheekbones?)"
 )
 _OWN_SKIN_NOW = re.compile(
     # "my skin feels", "one cheek is", or "skin feels ..." as the whole message's subject.
@@ -117,8 +119,10 @@ _OWN_SKIN_NOW = re.compile(
     r"(is|are|looks?|feels?|has|keeps?|went|got|still|seems?)\b|\bi look\b|\bi(?:'?ve| have) got\b|\bstill\b|"
     # "face was numb, now just tingly": the past tense only as the clause's own subject.
     rf"(^\W*|[.!?,;]\s*){_BODY_PART}\s+(was|were)\b|"
-    rf"\b(when|if) i (touch|press|run|rub)\b|\bon (my|her|his) {_BODY_PART}\b|\bthere'?s an? \b|\btheres an? \b|"
-    r"\bthere is an? \b",
+    rf"\b(when|if) i (touch|press|run|rub|wash|smile|move)\b|"
+    # "tender along my jawline", "dry around my mouth": where on the visitor's own body.
+    rf"\b(on|along|around|under|near|across|over|above|below|by) (my|her|his) {_BODY_PART}\b|"
+    r"\bthere'?s an? \b|\btheres an? \b|\bthere is an? \b",
     re.IGNORECASE,
 )
 _AHEAD = re.compile(
@@ -152,12 +156,16 @@ def _describes_own_skin_now(text: str) -> bool:
     return not ahead or (own.start() < ahead.start() and bool(_PRESENT.search(text)))
 
 
-def is_after_treatment_report(text: str) -> bool:
+def is_after_treatment_report(text: str, clinic_signs: Sequence[Sign] = ()) -> bool:
     """A skin change on the visitor's own skin after a treatment: a report, even when it
     uses the article's words (redness, peeling, makeup) and ends in a question."""
     text = text or ""
     if is_general_question(text):
         return False
+    skin_change = bool(_SKIN_CHANGE.search(text) or _SKIN_CHANGE_AFTER.search(text))
+    if skin_change and ruled_out_signs(text, signs_for(clinic_signs)):
+        # "no pus, just dry and flaky": a red flag denied beside a change is a report.
+        return True
     since_treatment = bool(_SINCE_TREATMENT.search(text)) or (
         bool(_AFTER_TREATMENT.search(text))
         and bool(_PERSONAL.search(text))

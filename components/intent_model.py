@@ -32,7 +32,10 @@ def text_features(char_ngrams: Tuple[int, int]) -> FeatureUnion:
 def fit(texts: Sequence[str], labels: Sequence[str], c: float = 10.0) -> Pipeline:
     if len(set(labels)) < 2:
         raise ValueError("the intent model needs examples of at least two labels")
-    model = make_pipeline(text_features((2, 4)), LogisticRegression(C=c, max_iter=3000))
+    # Balanced classes: symptom reports have four times a FAQ topic's examples (the safety
+    # path needs their variety), and unweighted they pulled FAQ questions about "my face"
+    # into reports (5-fold CV topic accuracy 87.3% unweighted, 88.3% balanced).
+    model = make_pipeline(text_features((2, 4)), LogisticRegression(C=c, class_weight="balanced", max_iter=3000))
     return model.fit(list(texts), list(labels))
 
 

@@ -61,7 +61,7 @@ class RedFlagSafetyNet(GraphComponent):
             flags = triage(text, _clinic_signs()).red_flags
             if flags:
                 mark_as_report(message, [flag.key for flag in flags])
-            elif is_after_treatment_report(text):
+            elif is_after_treatment_report(text, _clinic_signs()):
                 mark_as_report(message, [])
         return messages
 

@@ -164,3 +164,10 @@ def test_every_topic_has_a_question_for_its_button():
     assert set(TOPIC_QUESTIONS) == set(FAQ_TOPICS)
     assert len(set(TOPIC_QUESTIONS.values())) == len(FAQ_TOPICS)
     assert all(question.endswith("?") for question in TOPIC_QUESTIONS.values())
+
+
+def test_the_buttons_follow_the_articles_order_not_the_near_tie():
+    clarifier = TopicClarifier({"margin": 0.1})
+    (message,) = clarifier.process([_faq_message(_ranking(("faq/side_effects", 0.42), ("faq/recovery", 0.38)))])
+    assert message.get(CHOICES_KEY) == ["faq/recovery", "faq/side_effects"]
+    assert message.get("response_selector")["faq"]["response"]["intent_response_key"] == "faq/side_effects"

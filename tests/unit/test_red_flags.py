@@ -362,3 +362,55 @@ def test_ninth_blind_sets_fixes_do_not_escalate_ordinary_worries(text):
 )
 def test_reports_that_end_in_a_question_are_told_from_questions(text, report):
     assert is_after_treatment_report(text) is report
+
+
+@pytest.mark.parametrize(
+    "text, denied",
+    [
+        ("no pus, just dry and flaky", ["pus"]),
+        ("not bleeding anymore, only little scabs", ["bleeding_wont_stop"]),
+        ("no fever or anything", ["fever"]),
+        ("my eyesight is fine", ["vision"]),
+        ("no blisters but it stings", ["blisters"]),
+    ],
+)
+def test_a_sign_named_only_to_deny_it_is_ruled_out(text, denied):
+    from clinic.red_flags import ruled_out_signs
+
+    assert ruled_out_signs(text) == denied
+    assert find_red_flags(text) == []
+
+
+@pytest.mark.parametrize("text", ["is bleeding normal after it?", "i have a fever", "how much does it cost"])
+def test_a_question_or_a_present_sign_rules_nothing_out(text):
+    from clinic.red_flags import ruled_out_signs
+
+    assert ruled_out_signs(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no pus, just dry and flaky around the mouth",  # a sign denied beside a change
+        "no fever, just pink",
+        "tender along my jawline, like pressing on a bruise",  # where on the visitor's body
+        "a few whiteheads along my hairline",
+        "itchy now that its healing, how do i stop scratching",  # recovering from something
+        "cheeks a little tender when i wash them",
+    ],
+)
+def test_mild_reports_in_other_words_are_reports(text):
+    assert is_after_treatment_report(text)
+    assert assess_urgency(text) == Urgency.CALL_CLINIC
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "is bleeding normal after micro-needling?",
+        "does it hurt around the eyes?",
+        "can it cause swelling under the eyes?",
+    ],
+)
+def test_questions_about_the_treatment_stay_questions(text):
+    assert not is_after_treatment_report(text)

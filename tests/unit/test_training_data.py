@@ -75,8 +75,16 @@ def test_benchmark_messages_are_not_training_examples():
 
     training = {_normalise(t).strip(" .!?,;:") for texts in _examples_by_intent().values() for t in texts}
     leaked = []
-    blind = tuple(f"safety_blind{n}.tsv" for n in range(3, 10))
-    for name in ("heldout.tsv", "heldout_fresh.tsv", "dev.tsv", "safety_heldout.tsv", "safety_dev.tsv", *blind):
+    blind = tuple(f"safety_blind{n}.tsv" for n in range(3, 11))
+    for name in (
+        "heldout.tsv",
+        "heldout_fresh.tsv",
+        "heldout_fresh2.tsv",
+        "dev.tsv",
+        "safety_heldout.tsv",
+        "safety_dev.tsv",
+        *blind,
+    ):
         with open(REPO_ROOT / "bench" / name, newline="", encoding="utf-8") as handle:
             rows = list(csv.DictReader((line for line in handle if not line.startswith("#")), delimiter="\t"))
         assert name != "heldout.tsv" or len(rows) >= 300

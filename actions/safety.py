@@ -23,7 +23,8 @@ class ActionSymptomAdvice(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         report = tracker.latest_message.get("text") or ""
-        result = triage(report, clinic_settings().red_flags)
+        # This action answers messages the assistant took for a report (report_symptom).
+        result = triage(report, clinic_settings().red_flags, known_report=True)
         if result.urgency is Urgency.EMERGENCY:
             first = result.red_flags[0]
             say(dispatcher, "symptom_emergency", sign=first.sign.lower(), why=first.why)

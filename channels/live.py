@@ -16,7 +16,7 @@ from typing import Any, Dict, List, Optional, Sequence
 
 from clinic.settings import ClinicSettings
 from clinic.texts import render
-from clinic.triage import Urgency, triage
+from clinic.triage import Urgency, is_after_treatment_report, triage
 from storage.conversations import TrackerReader
 from storage.handoffs import TAKEN, WAITING, HandoffStore
 
@@ -80,7 +80,7 @@ def red_flag_advice(sender_id: str, text: str, store: HandoffStore, settings: Cl
     handoff = store.open_for(sender_id)
     if handoff is None:
         return None
-    found = triage(text, settings.red_flags)
+    found = triage(text, settings.red_flags, known_report=is_after_treatment_report(text, settings.red_flags))
     if found.urgency != Urgency.EMERGENCY or not found.red_flags:
         return None
     store.flag_red(sender_id)

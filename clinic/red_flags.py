@@ -83,6 +83,9 @@ class Sign:
     # Words that, just before a phrasing in its clause, make it a question about what could
     # happen ("will it give me an infection?"), not a report.
     unless_asked: Tuple[Tuple[str, ...], ...] = ()
+    # Matched by the severity model instead of phrasings (clinic/severity.py): a report
+    # that reads like a red flag in other words.
+    described: bool = False
 
 
 @dataclass(frozen=True)
@@ -131,8 +134,8 @@ def parse_sign(key: str, entry: Any, path: Path = RED_FLAGS_PATH) -> Sign:
     if not isinstance(groups, list) or not all(isinstance(group, list) and group for group in groups):
         raise RedFlagsError(f"{where}: `together` must be a list of lists of phrasings")
     together = tuple(_phrasings(group, where) for group in groups)
-    if not phrasings and not together and not entry.get("temperature"):
-        raise RedFlagsError(f"{where} needs `phrasings`, `together` or `temperature: true`")
+    if not phrasings and not together and not entry.get("temperature") and not entry.get("described"):
+        raise RedFlagsError(f"{where} needs `phrasings`, `together`, `temperature: true` or `described: true`")
     mild = _phrasings(entry.get("unless_mild") or [], where)
     return Sign(
         key,
@@ -145,6 +148,7 @@ def parse_sign(key: str, entry: Any, path: Path = RED_FLAGS_PATH) -> Sign:
         _phrasings(entry.get("unless_resolving") or [], where),
         _phrasings(entry.get("never_resolving") or [], where),
         _phrasings(entry.get("unless_asked") or [], where),
+        bool(entry.get("described")),
     )
 
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import Sequence, Tuple
 
 from clinic.red_flags import RedFlag, Sign, default_signs, find_red_flags, ruled_out_signs
+from clinic.severity import THRESHOLD as SEVERITY_THRESHOLD
+from clinic.severity import SeverityCorpusError, red_flag_probability
 
 
 class Urgency(str, enum.Enum):
@@ -31,13 +33,33 @@ def signs_for(clinic_signs: Sequence[Sign] = ()) -> Tuple[Sign, ...]:
     return (*default_signs(), *clinic_signs)
 
 
-def triage(report: str, clinic_signs: Sequence[Sign] = ()) -> Triage:
-    flags = tuple(find_red_flags(report or "", signs_for(clinic_signs)))
+def triage(report: str, clinic_signs: Sequence[Sign] = (), known_report: bool = False) -> Triage:
+    """Whom to call first. `known_report`: the message is already known to be an
+    after-treatment report (its intent, or `is_after_treatment_report`); only then is a
+    report no listed sign matched also read by the severity model."""
+    signs = signs_for(clinic_signs)
+    flags = tuple(find_red_flags(report or "", signs))
+    if not flags and known_report:
+        flags = _described_red_flags(report or "", signs)
     return Triage(Urgency.EMERGENCY if flags else Urgency.CALL_CLINIC, flags)
 
 
-def assess_urgency(report: str, clinic_signs: Sequence[Sign] = ()) -> Urgency:
-    return triage(report, clinic_signs).urgency
+def _described_red_flags(report: str, signs: Sequence[Sign]) -> Tuple[RedFlag, ...]:
+    described = [sign for sign in signs if sign.described]
+    if not described or is_general_question(report):
+        return ()
+    try:
+        probability = red_flag_probability(report)
+    except SeverityCorpusError:  # no corpus: the listed signs still apply
+        return ()
+    if probability < SEVERITY_THRESHOLD:
+        return ()
+    sign = described[0]
+    return (RedFlag(sign.key, sign.sign, sign.why, f"reads like a red flag ({probability:.2f})"),)
+
+
+def assess_urgency(report: str, clinic_signs: Sequence[Sign] = (), known_report: bool = False) -> Urgency:
+    return triage(report, clinic_signs, known_report).urgency
 
 
 # A message about the visitor's (or someone's) own state now, not a general question.

@@ -25,8 +25,9 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.pipeline import Pipeline
 
+from clinic import text_features
 from clinic.paths import REPO_ROOT
-from components import domain_model, intent_model
+from components import domain_model
 from components.verdict import overrule
 
 logger = logging.getLogger(__name__)
@@ -57,10 +58,10 @@ class DomainGate(GraphComponent):
     @classmethod
     def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
         # The corpora are read from disk, not from the graph, and how the gate learns is in
-        # domain_model.py and intent_model.py: a change to any must retrain it.
+        # domain_model.py and clinic/text_features.py: a change to any must retrain it.
         # (Rasa may call this with only the config.yml entry, without the defaults.)
         paths = _corpus_paths({**cls.get_default_config(), **config})
-        return domain_model.file_digest([*paths, Path(domain_model.__file__), Path(intent_model.__file__)])
+        return domain_model.file_digest([*paths, Path(domain_model.__file__), Path(text_features.__file__)])
 
     def __init__(
         self,

@@ -18,7 +18,7 @@ from typing import Iterable, List, Sequence
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 
-from components.intent_model import text_features
+from clinic.text_features import text_features
 
 # Intents whose examples are the clinic's domain: what a visitor asks or reports about the
 # treatment or a visit, and the answers the booking form reads ("this sunday at 11am" reads

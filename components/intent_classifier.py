@@ -39,6 +39,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from clinic import text_features
 from components import domain_model, intent_model
 
 logger = logging.getLogger(__name__)
@@ -59,8 +60,9 @@ class SparseIntentClassifier(GraphComponent):
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
-        # How the model learns lives in intent_model.py, which Rasa's cache cannot see.
-        return domain_model.file_digest([Path(intent_model.__file__)])
+        # How the model learns lives in intent_model.py and clinic/text_features.py, which
+        # Rasa's cache cannot see.
+        return domain_model.file_digest([Path(intent_model.__file__), Path(text_features.__file__)])
 
     def __init__(
         self,

@@ -13,20 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Dict, List, Sequence, Tuple
 
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import FeatureUnion, Pipeline, make_pipeline, make_union
+from sklearn.pipeline import Pipeline, make_pipeline
+
+from clinic.text_features import text_features
 
 SUB_INTENT_SEPARATOR = "/"
-
-
-def text_features(char_ngrams: Tuple[int, int]) -> FeatureUnion:
-    """Character n-grams within words (typos: "mirconeedling", "downtme") and words and word
-    pairs (which words, and "how long" vs "how many"). Shared with the domain gate."""
-    return make_union(
-        TfidfVectorizer(analyzer="char_wb", ngram_range=char_ngrams, sublinear_tf=True),
-        TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True),
-    )
 
 
 def fit(texts: Sequence[str], labels: Sequence[str], c: float = 10.0) -> Pipeline:

@@ -218,6 +218,21 @@ def test_a_red_flag_leads_with_the_emergency_number_as_a_first_message(bot, repo
     assert _first_sentence(messages) == "Please call 911 now.", messages
 
 
+@pytest.mark.parametrize(
+    "report",
+    [
+        "had it done this morning and my lips look like i was stung by a wasp",
+        "had needling today and my husband says i am talking nonsense",
+    ],
+)
+def test_a_red_flag_in_words_the_list_lacks_is_read_by_the_severity_model(bot, report):
+    from clinic.red_flags import find_red_flags
+
+    assert find_red_flags(report) == []  # no listed phrasing: the model's reading decides
+    messages = bot.say(_sender(), report)
+    assert _first_sentence(messages) == "Please call 911 now.", messages
+
+
 def test_a_red_flag_mid_booking_gets_the_advice_first_and_the_form_resumes(bot):
     sender = _sender()
     bot.say(sender, "I'd like to book")

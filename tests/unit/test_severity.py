@@ -64,7 +64,7 @@ DESCRIBED = Sign("described_as_serious", "Reads like a red flag", "It should be 
 
 
 def test_only_a_known_report_that_no_sign_matched_is_read_by_the_model():
-    text = "lips look like i got punched, they were fine an hour ago"
+    text = "had it done this morning and my lips look like i was stung by a wasp"
     assert find_red_flags(text) == []  # the list has no such words
     assert triage(text).urgency is Urgency.CALL_CLINIC  # not known to be a report
     known = triage(text, known_report=True)

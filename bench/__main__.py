@@ -29,7 +29,7 @@ from typing import Any, Callable, Dict, List
 
 from bench import baseline, other_domains, report
 from bench.rasa_systems import nlu_fitter, predictor_for, quick_config, rasa_init_config, train_full
-from bench.safety import SAFETY_HELDOUT, read_cases
+from bench.safety import SAFETY_BLIND, SAFETY_HELDOUT, read_cases
 from bench.serving import LoadPlan, measure_served
 from bench.understanding import Labelled, Predictor, cross_validate, read_labelled, score, training_examples
 from clinic.paths import REPO_ROOT
@@ -38,6 +38,7 @@ HELDOUT = REPO_ROOT / "bench" / "heldout.tsv"
 # A second held-out set, written on 2026-11-26 by a writer who saw only the article and the
 # topic list, measured for the first time after that day's data and domain-gate changes.
 HELDOUT_FRESH = REPO_ROOT / "bench" / "heldout_fresh.tsv"
+HELDOUT_FRESH2 = REPO_ROOT / "bench" / "heldout_fresh2.tsv"
 RESULTS = REPO_ROOT / "bench" / "results"
 STARTED = time.monotonic()
 
@@ -88,11 +89,13 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="bench-"))
     heldout = read_labelled(HELDOUT)
     fresh = read_labelled(HELDOUT_FRESH)
+    fresh2 = read_labelled(HELDOUT_FRESH2)
     examples = training_examples()
     elsewhere = other_domains.read_sets(sample=30 if args.quick else None)
     if args.quick:
         heldout = random.Random(1).sample(heldout, 24)
         fresh = random.Random(1).sample(fresh, 24)
+        fresh2 = random.Random(1).sample(fresh2, 24)
         examples = random.Random(1).sample(examples, 300)
     plan = LoadPlan()
     if args.quick:
@@ -115,16 +118,20 @@ def main() -> int:
         "heldout_messages": len(heldout),
         "heldout_fresh_file": str(HELDOUT_FRESH.relative_to(REPO_ROOT)),
         "heldout_fresh_messages": len(fresh),
+        "heldout_fresh2_file": str(HELDOUT_FRESH2.relative_to(REPO_ROOT)),
+        "heldout_fresh2_messages": len(fresh2),
         "other_domain_texts": {name: len(texts) for name, texts in elsewhere.items()},
         "training_examples": len(examples),
         "systems": {name: {} for name in report.SYSTEMS},
     }
     progress(f"work folder {work}; held-out messages {len(heldout)}; training examples {len(examples)}")
-    safety_cases = read_cases(SAFETY_HELDOUT)
+    safety_sets = {"safety": read_cases(SAFETY_HELDOUT), "safety_blind": read_cases(SAFETY_BLIND)}
     if args.quick:
-        safety_cases = random.Random(1).sample(safety_cases, 12)
+        safety_sets = {name: random.Random(1).sample(cases, 12) for name, cases in safety_sets.items()}
     results["safety_file"] = str(SAFETY_HELDOUT.relative_to(REPO_ROOT))
-    results["safety_reports"] = len(safety_cases)
+    results["safety_reports"] = len(safety_sets["safety"])
+    results["safety_blind_file"] = str(SAFETY_BLIND.relative_to(REPO_ROOT))
+    results["safety_blind_reports"] = len(safety_sets["safety_blind"])
     serve_messages: List[str] = [text for text, label in heldout if label.startswith("faq/")] or [t for t, _ in heldout]
 
     # Plain baseline: held-out and CV in seconds.
@@ -133,7 +140,7 @@ def main() -> int:
     predict = baseline.fit(examples)
     results["systems"]["baseline"]["train_s"] = round(time.monotonic() - started, 1)
     results["systems"]["baseline"]["heldout"], _ = score(predict, heldout)
-    score_elsewhere(results["systems"]["baseline"], predict, fresh, elsewhere)
+    score_elsewhere(results["systems"]["baseline"], predict, fresh, fresh2, elsewhere)
     cv_systems = {"none": (), "fast": ("baseline", "project"), "all": report.SYSTEMS}[args.cv]
     if args.quick:
         cv_systems = report.SYSTEMS
@@ -163,11 +170,11 @@ def main() -> int:
             f"{name}: topic accuracy {system['heldout']['topic_accuracy']:.1%}, "
             f"deflection {system['heldout']['deflection']:.1%}"
         )
-        progress(f"{name}: the fresh set and {sum(map(len, elsewhere.values()))} other assistants' requests")
-        score_elsewhere(system, predict_with_model, fresh, elsewhere)
+        progress(f"{name}: the fresh sets and {sum(map(len, elsewhere.values()))} other assistants' requests")
+        score_elsewhere(system, predict_with_model, fresh, fresh2, elsewhere)
         progress(f"{name}: other assistants' requests declined {system['other_domains']['all']:.1%}")
         progress(f"{name}: serving it as `make run` does and measuring load")
-        system["served"] = measure_served(model, work / f"serve-{name}", serve_messages, plan, progress, safety_cases)
+        system["served"] = measure_served(model, work / f"serve-{name}", serve_messages, plan, progress, safety_sets)
         _save(results, out)
     for name, config in configs.items():
         if name in cv_systems:
@@ -190,10 +197,11 @@ def main() -> int:
 
 
 def score_elsewhere(
-    system: Dict[str, Any], predict: Predictor, fresh: Labelled, elsewhere: Dict[str, List[str]]
+    system: Dict[str, Any], predict: Predictor, fresh: Labelled, fresh2: Labelled, elsewhere: Dict[str, List[str]]
 ) -> None:
-    """The fresh held-out set, and everyday requests written for other assistants."""
+    """The two fresh held-out sets, and everyday requests written for other assistants."""
     system["heldout_fresh"], _ = score(predict, fresh)
+    system["heldout_fresh2"], _ = score(predict, fresh2)
     measured: Dict[str, Any] = other_domains.measure(predict, elsewhere)
     measured["all"] = other_domains.overall_declined(measured)
     system["other_domains"] = measured

@@ -82,6 +82,15 @@ def table(results: Dict[str, Any]) -> str:
         (["heldout_fresh", "in_scope_recall"], "fresh set in-scope recall"),
         (["heldout_fresh", "per_label_accuracy", "ask_beyond_article"], "fresh set beyond-the-article declined"),
         (["heldout_fresh", "per_label_accuracy", "out_of_scope"], "fresh set off-topic deflected"),
+        (["heldout_fresh2", "topic_accuracy"], "second fresh set topic accuracy (best topic)"),
+        (["heldout_fresh2", "first_reply_accuracy"], "second fresh set right at the first reply"),
+        (["heldout_fresh2", "after_one_click_accuracy"], "second fresh set right after one click"),
+        (["heldout_fresh2", "in_scope_recall"], "second fresh set in-scope recall"),
+        (
+            ["heldout_fresh2", "per_label_accuracy", "ask_beyond_article"],
+            "second fresh set beyond-the-article declined",
+        ),
+        (["heldout_fresh2", "per_label_accuracy", "out_of_scope"], "second fresh set off-topic deflected"),
         (["other_domains", "all"], "other assistants' requests declined, all"),
         (["other_domains", "clinc150_test", "declined"], "  CLINC150 test split"),
         (["other_domains", "banking77_test", "declined"], "  Banking77 test split"),
@@ -90,12 +99,13 @@ def table(results: Dict[str, Any]) -> str:
         add(name, key_path, "%")
     for key, name in (("topic_accuracy", "5-fold CV topic accuracy"), ("macro_f1", "5-fold CV macro-F1")):
         add(name, ["cv", key], "%" if key != "macro_f1" else "f1")
-    for key, title in (
-        ("red_flag_recall", "safety: red flags sent to the emergency number first"),
-        ("ordinary_right", "safety: other worries given the clinic phone, not 911 first"),
-        ("specificity", "safety: specificity (worries not escalated)"),
-    ):
-        add(title, ["served", "safety", key], "%")
+    for safety_set, label in (("safety", "safety"), ("safety_blind", "safety, blind set 10")):
+        for key, title in (
+            ("red_flag_recall", "red flags sent to the emergency number first"),
+            ("ordinary_right", "other worries given the clinic phone, not 911 first"),
+            ("specificity", "specificity (worries not escalated)"),
+        ):
+            add(f"{label}: {title}", ["served", safety_set, key], "%")
     add("train time (s)", ["train_s"], "", False)
     add("ready after start (s)", ["served", "ready_s"], "", False)
     add("Rasa server RSS (MB)", ["served", "rasa_rss_mb"], "", False)

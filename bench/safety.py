@@ -19,6 +19,8 @@ from typing import Any, Dict, List, Optional, Sequence
 from clinic.paths import REPO_ROOT
 
 SAFETY_HELDOUT = REPO_ROOT / "bench" / "safety_heldout.tsv"
+# The last blind set, kept out of every training corpus (the severity model's included).
+SAFETY_BLIND = REPO_ROOT / "bench" / "safety_blind10.tsv"
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from bench import safety
 from bench.load import LevelResult, closed_loop, open_loop
@@ -60,10 +60,11 @@ def measure_served(
     messages: Sequence[str],
     plan: LoadPlan,
     progress: Callable[[str], None],
-    safety_cases: Sequence[safety.SafetyCase] = (),
+    safety_sets: Optional[Mapping[str, Sequence[safety.SafetyCase]]] = None,
 ) -> Dict[str, object]:
-    """Start both servers for `model`, warm up, then run every load level (and the safety
-    reports, each as a first message, before the load); servers stop after."""
+    """Start both servers for `model`, warm up, then run every load level (and each set of
+    safety reports, each report as a first message, before the load); servers stop after.
+    Each set's result is kept under its name ("safety" for the benchmark's own set)."""
     config = ServerConfig.throwaway(model, work)  # never the repo's own conversations
     servers = BotServers(config)
     started = time.monotonic()
@@ -77,15 +78,16 @@ def measure_served(
         for index in range(plan.warmup_messages):
             _post(webhook, {"sender": f"warmup-{run_id}-{index % 3}", "message": messages[index % len(messages)]})
             _post(parse, {"text": messages[index % len(messages)]})
-        safety_result: Dict[str, Any] = {}
-        if safety_cases:
+        safety_results: Dict[str, Dict[str, Any]] = {}
+        for name, cases in (safety_sets or {}).items():
             settings = load_settings()
-            replies = safety.ask_first_messages(webhook, safety_cases, run_id)
-            safety_result = safety.score(safety_cases, replies, settings.emergency_number, settings.phone)
+            replies = safety.ask_first_messages(webhook, cases, f"{run_id}-{name}")
+            result = safety.score(cases, replies, settings.emergency_number, settings.phone)
+            safety_results[name] = result
             progress(
-                f"  safety: red-flag recall {safety_result['red_flag_recall']:.1%}, "
-                f"ordinary worries right {safety_result['ordinary_right']:.1%}, "
-                f"specificity {safety_result['specificity']:.1%}"
+                f"  {name}: red-flag recall {result['red_flag_recall']:.1%}, "
+                f"ordinary worries right {result['ordinary_right']:.1%}, "
+                f"specificity {result['specificity']:.1%}"
             )
         memory = {
             "rasa_rss_mb": rss_mb(servers.pid("rasa")),
@@ -113,8 +115,7 @@ def measure_served(
     finally:
         servers.stop()
     served: Dict[str, object] = {"ready_s": round(ready_s, 1), **memory, **memory_after, "levels": levels}
-    if safety_result:
-        served["safety"] = safety_result
+    served.update(safety_results)
     return served
 
 

@@ -126,6 +126,33 @@ def test_only_a_faq_answer_or_the_booking_form_is_ever_overruled(gate, intent):
     assert message.get(DOMAIN_KEY) is None
 
 
+def test_a_weak_guess_is_overruled_only_when_clearly_elsewhere(tmp_path):
+    """Below the FallbackClassifier's threshold a guess becomes nlu_fallback anyway, which
+    the booking form can still take as an answer ("Faulty Tester" at the name question);
+    out_of_scope would make it refuse one. Only a clear other-domain request is overruled."""
+    gate = DomainGate({"threshold": 0.3, "weak_threshold": 0.1, "min_confidence": 0.5}, None, None)  # type: ignore[arg-type]
+    gate._model = _FixedModel(0.2)  # like a name: not clearly the clinic's, not clearly elsewhere
+    (name,) = gate.process([_parsed("Faulty Tester", "faq", confidence=0.3)])
+    assert name.get(INTENT)["name"] == "faq" and name.get(DOMAIN_KEY) == 0.2
+    (confident,) = gate.process([_parsed("Faulty Tester", "faq", confidence=0.9)])
+    assert confident.get(INTENT)["name"] == "out_of_scope"
+    gate._model = _FixedModel(0.05)
+    (timer,) = gate.process([_parsed("set a 4 minute timer", "faq", confidence=0.3)])
+    assert timer.get(INTENT)["name"] == "out_of_scope"
+
+
+class _FixedModel:
+    """Stands in for the trained pipeline: every text gets the same in-domain probability."""
+
+    def __init__(self, probability: float) -> None:
+        self.probability = probability
+
+    def predict_proba(self, texts):
+        import numpy
+
+        return numpy.array([[1 - self.probability, self.probability] for _ in texts])
+
+
 def test_button_commands_pass_untouched(gate):
     (message,) = gate.process([_parsed("/book_appointment", "book_appointment")])
     assert message.get(INTENT)["name"] == "book_appointment"

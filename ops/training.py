@@ -75,7 +75,7 @@ def train_if_stale(root: Path = REPO_ROOT, force: bool = False) -> Path:
     def print_fn(message: str) -> None:
         print(message, flush=True)
 
-    print_fn("Training the model (config, domain or data changed); this takes about 1-2 minutes...")
+    print_fn("Training the model (config, domain or data changed); this takes about half a minute...")
     started = time.monotonic()
     before = fingerprint(input_files(root), root)
     subprocess.run(

@@ -221,6 +221,25 @@ def test_the_page_refuses_inline_script(page, site):
     expect(page.locator(".cw-bot").last).to_contain_text("collagen")
 
 
+@pytest.mark.parametrize("width, height", [(1280, 860), (375, 740)])
+def test_an_unclear_question_offers_two_topics_and_a_click_answers(browser, site, width, height):
+    """Ask instead of guess (components/topic_clarifier.py), as a visitor sees it."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    _open_widget(page, site)
+    expect(page.locator(".cw-buttons button").first).to_be_visible()  # the greeting has arrived
+    _ask(page, "what happens with my skin after")
+    expect(page.locator(".cw-bot").last).to_contain_text("Which of these did you mean?")
+    choices = page.locator(".cw-buttons").last.locator("button")
+    expect(choices).to_have_text(["How does micro-needling work?", "What is the recovery like?"])
+    assert _axe_violations(page) == []
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"widget-clarify-{width}.png"))
+    choices.nth(1).click()
+    expect(page.locator(".cw-bot").last).to_contain_text("sunscreen")
+    context.close()
+
+
 def _screenshots(page: Page, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}-desktop.png"))

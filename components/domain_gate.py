@@ -15,7 +15,6 @@ import logging
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
-import joblib
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -27,7 +26,7 @@ from sklearn.pipeline import Pipeline
 
 from clinic import text_features
 from clinic.paths import REPO_ROOT
-from components import domain_model
+from components import domain_model, model_files
 from components.verdict import overrule
 
 logger = logging.getLogger(__name__)
@@ -103,8 +102,7 @@ class DomainGate(GraphComponent):
                 own_negatives.append(example.get(TEXT))
         corpora = [text for path in _corpus_paths(self._config) for text in domain_model.read_corpus(path)]
         self._model = domain_model.fit(in_domain, own_negatives + corpora, self._config["C"])
-        with self._model_storage.write_to(self._resource) as directory:
-            joblib.dump(self._model, directory / MODEL_FILE)
+        model_files.save(self._model_storage, self._resource, MODEL_FILE, self._model)
         others = len(own_negatives) + len(corpora)
         logger.info(f"Domain gate trained on {len(in_domain)} clinic texts and {others} others")
         return self._resource
@@ -118,12 +116,9 @@ class DomainGate(GraphComponent):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> DomainGate:
-        try:
-            with model_storage.read_from(resource) as directory:
-                model = joblib.load(directory / MODEL_FILE)
-        except (ValueError, FileNotFoundError):
+        model = model_files.load(model_storage, resource, MODEL_FILE)
+        if model is None:
             logger.warning("No trained domain gate in this model: every message passes.")
-            model = None
         return cls(config, model_storage, resource, model)
 
     def process(self, messages: List[Message]) -> List[Message]:

@@ -15,7 +15,6 @@ import warnings
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
-import joblib
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -40,7 +39,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from clinic import text_features
-from components import domain_model, intent_model
+from components import domain_model, intent_model, model_files
 
 logger = logging.getLogger(__name__)
 MODEL_FILE = "intent_model.joblib"
@@ -95,8 +94,7 @@ class SparseIntentClassifier(GraphComponent):
         model = intent_model.fit(texts, labels, self._config["C"])
         retrieval_intents = sorted({intent_model.split_label(label)[0] for label in labels if "/" in label})
         self._stored = {"model": model, "responses": training_data.responses, "retrieval_intents": retrieval_intents}
-        with self._model_storage.write_to(self._resource) as directory:
-            joblib.dump(self._stored, directory / MODEL_FILE)
+        model_files.save(self._model_storage, self._resource, MODEL_FILE, self._stored)
         logger.info(f"Intent model trained on {len(texts)} examples, {len(set(labels))} labels")
         return self._resource
 
@@ -109,12 +107,9 @@ class SparseIntentClassifier(GraphComponent):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> SparseIntentClassifier:
-        try:
-            with model_storage.read_from(resource) as directory:
-                stored = joblib.load(directory / MODEL_FILE)
-        except (ValueError, FileNotFoundError):
+        stored = model_files.load(model_storage, resource, MODEL_FILE)
+        if stored is None:
             logger.warning("No trained intent model in this model: every message is left unclassified.")
-            stored = None
         return cls(config, model_storage, resource, stored)
 
     def process(self, messages: List[Message]) -> List[Message]:

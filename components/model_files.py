@@ -1,0 +1,23 @@
+"""A trained scikit-learn object in Rasa's model storage: written at training, read at load."""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import joblib
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+
+
+def save(model_storage: ModelStorage, resource: Resource, file_name: str, value: Any) -> None:
+    with model_storage.write_to(resource) as directory:
+        joblib.dump(value, directory / file_name)
+
+
+def load(model_storage: ModelStorage, resource: Resource, file_name: str) -> Optional[Any]:
+    """The stored object, or None when this model was never trained with it."""
+    try:
+        with model_storage.read_from(resource) as directory:
+            return joblib.load(directory / file_name)
+    except (ValueError, FileNotFoundError):
+        return None

@@ -68,7 +68,7 @@ class DomainGate(GraphComponent):
         # domain_model.py and clinic/text_features.py: a change to any must retrain it.
         # (Rasa may call this with only the config.yml entry, without the defaults.)
         paths = _corpus_paths({**cls.get_default_config(), **config})
-        return domain_model.file_digest([*paths, Path(domain_model.__file__), Path(text_features.__file__)])
+        return model_files.file_digest([*paths, Path(domain_model.__file__), Path(text_features.__file__)])
 
     def __init__(
         self,

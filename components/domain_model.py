@@ -11,9 +11,8 @@ pipeline, bench/other_domains.py measures it.
 from __future__ import annotations
 
 import csv
-import hashlib
 from pathlib import Path
-from typing import Iterable, List, Sequence
+from typing import List, Sequence
 
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
@@ -42,15 +41,6 @@ def read_corpus(path: Path) -> List[str]:
         if not rows.fieldnames or "text" not in rows.fieldnames:
             raise CorpusError(f"{path}: needs a header line with a `text` column")
         return [row["text"] for row in rows if row.get("text")]
-
-
-def file_digest(paths: Iterable[Path]) -> str:
-    """Changes whenever one of the files does, so Rasa retrains a component (fingerprint_addon)."""
-    digest = hashlib.sha256()
-    for path in paths:
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes() if path.is_file() else b"<missing>")
-    return digest.hexdigest()
 
 
 def build(c: float = 10.0) -> Pipeline:

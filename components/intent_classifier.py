@@ -39,7 +39,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from clinic import text_features
-from components import domain_model, intent_model, model_files
+from components import intent_model, model_files
 
 logger = logging.getLogger(__name__)
 MODEL_FILE = "intent_model.joblib"
@@ -61,7 +61,7 @@ class SparseIntentClassifier(GraphComponent):
     def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
         # How the model learns lives in intent_model.py and clinic/text_features.py, which
         # Rasa's cache cannot see.
-        return domain_model.file_digest([Path(intent_model.__file__), Path(text_features.__file__)])
+        return model_files.file_digest([Path(intent_model.__file__), Path(text_features.__file__)])
 
     def __init__(
         self,

@@ -16,7 +16,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from clinic import text_features
 from clinic.paths import REPO_ROOT
-from components import domain_model
+from components import domain_model, model_files
 from components.domain_gate import DOMAIN_KEY, DomainGate
 
 CLINIC = [
@@ -72,10 +72,10 @@ def test_a_corpus_without_a_text_column_or_missing_is_refused(tmp_path):
 
 def test_the_digest_changes_with_a_corpus_so_rasa_retrains_the_gate(tmp_path):
     path = _corpus(tmp_path, OTHERS)
-    before = domain_model.file_digest([path])
+    before = model_files.file_digest([path])
     _corpus(tmp_path, [*OTHERS, "what time is it"])
-    assert domain_model.file_digest([path]) != before
-    assert DomainGate.fingerprint_addon({"negatives": [str(path)]}) == domain_model.file_digest(
+    assert model_files.file_digest([path]) != before
+    assert DomainGate.fingerprint_addon({"negatives": [str(path)]}) == model_files.file_digest(
         [path, Path(domain_model.__file__), Path(text_features.__file__)]
     )
 

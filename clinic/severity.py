@@ -8,13 +8,14 @@ asked only about a message already known to be a report and only when no listed 
 matched (clinic/triage.py). It errs towards the emergency number, as the list does: its
 threshold was chosen by cross-validation on that corpus (README, Safety figures).
 
-Trained in about a second on first use in each process, and again when the corpus file
-changes; nothing is downloaded or stored.
+Trained in about a second when a server starts (`warm_up`, in the background) or on first
+use, and again when the corpus file changes; nothing is downloaded or stored.
 """
 
 from __future__ import annotations
 
 import csv
+import logging
 from pathlib import Path
 from typing import Tuple
 
@@ -25,6 +26,7 @@ from clinic.fresh import FreshFile
 from clinic.paths import REPORTS_CORPUS_PATH
 from clinic.text_features import text_features
 
+logger = logging.getLogger(__name__)
 RED_FLAG, ORDINARY = "red_flag", "ordinary"
 # Chosen by 5-fold cross-validation on the corpus, as the lowest threshold that escalates at
 # most about 1% of ordinary worries (a plain bruise must not get 911 first): at 0.7 the model
@@ -65,6 +67,14 @@ def red_flag_probability(text: str, corpus: Path = REPORTS_CORPUS_PATH) -> float
     """How much `text` reads like the corpus's red flags (0..1)."""
     model = _fresh_model.get(corpus)
     return float(model.predict_proba([text or ""])[0][1])
+
+
+def warm_up(corpus: Path = REPORTS_CORPUS_PATH) -> None:
+    """Train now, so the first report of a process does not wait the second it takes."""
+    try:
+        _fresh_model.get(corpus)
+    except SeverityCorpusError as error:  # the listed signs still apply; triage says so too
+        logger.error("severity model not trained: %s", error)
 
 
 def reads_as_red_flag(text: str, corpus: Path = REPORTS_CORPUS_PATH) -> bool:

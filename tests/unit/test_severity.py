@@ -101,3 +101,10 @@ def test_the_measured_safety_sets_never_train_the_model():
         measured = _texts(REPO_ROOT / "bench" / name)
         assert len(measured) >= 80
         assert [text for text in measured if text in trained] == []
+
+
+def test_warm_up_trains_once_and_a_broken_corpus_only_logs(tmp_path, corpus, caplog):
+    severity.warm_up(corpus)
+    assert severity.red_flag_probability("chin a bit flaky and pink", corpus) < 0.5  # already trained
+    severity.warm_up(tmp_path / "absent.tsv")
+    assert "severity model not trained" in caplog.text

@@ -35,6 +35,11 @@ TOPIC_NAMES: Dict[str, str] = {
 }
 
 
+# The entities (and slots of the same names) that carry the two questions offered when the
+# assistant asks which topic a visitor meant; domain.yml's buttons send their values.
+CHOICE_SLOTS = ("faq_choice_1", "faq_choice_2")
+
+
 def question_message(topic: str) -> str:
     """The messages.yml entry with the question a topic's button sends when the assistant
     asks which of two topics a visitor meant (components/topic_clarifier.py)."""

@@ -41,11 +41,10 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from clinic.texts import MessageError, load_messages, topic_questions
-from clinic.topics import FAQ_TOPICS
+from clinic.topics import CHOICE_SLOTS, FAQ_TOPICS
 
 RETRIEVAL_INTENT = "faq"
 ASK_RESPONSE = "utter_faq/which_topic"
-CHOICE_ENTITIES = ("faq_choice_1", "faq_choice_2")
 EXTRACTOR_NAME = "TopicClarifier"
 CHOICES_KEY = "faq_choices"  # the two topics offered, in the parse result (bench, staff, tests)
 
@@ -117,7 +116,7 @@ class TopicClarifier(GraphComponent):
                     ENTITY_ATTRIBUTE_END: len(message.get(TEXT) or ""),
                     EXTRACTOR: EXTRACTOR_NAME,
                 }
-                for name, topic in zip(CHOICE_ENTITIES, topics)
+                for name, topic in zip(CHOICE_SLOTS, topics)
             ]
             message.set(ENTITIES, [*(message.get(ENTITIES) or []), *entities], add_to_output=True)
             message.set(CHOICES_KEY, keys, add_to_output=True)

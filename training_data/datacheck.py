@@ -16,7 +16,7 @@ import phonenumbers
 import yaml
 
 from clinic.texts import MessageError, parse_messages, topic_questions
-from clinic.topics import FAQ_TOPICS
+from clinic.topics import CHOICE_SLOTS, FAQ_TOPICS
 from training_data.nlu_files import Example, IntentBlock, nlu_files, normalise, read_all
 
 MIN_FAQ_EXAMPLES = 20
@@ -154,15 +154,12 @@ def _payload_value(raw: str) -> Optional[str]:
 
 
 _SLOT_PAYLOAD = re.compile(r"^\{(\w+)\}$")
-# Slots whose values a button sends: the FAQ topics' questions offered when the assistant
-# asks which topic a visitor meant (components/topic_clarifier.py).
-_TOPIC_CHOICE_SLOTS = ("faq_choice_1", "faq_choice_2")
 
 
 def _slot_payload_problems(
     path: Path, number: int, slot: str, examples: Set[str], questions: Dict[str, str]
 ) -> List[Problem]:
-    if slot not in _TOPIC_CHOICE_SLOTS:
+    if slot not in CHOICE_SLOTS:  # the only slots a button may send: a topic's question
         return [
             Problem(
                 path,

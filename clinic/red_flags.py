@@ -83,6 +83,9 @@ class Sign:
     # Words that, just before a phrasing in its clause, make it a question about what could
     # happen ("will it give me an infection?"), not a report.
     unless_asked: Tuple[Tuple[str, ...], ...] = ()
+    # Words right after a phrasing, in its clause, that make it about something else
+    # ("can't see any difference" in the results, not in the visitor's sight).
+    unless_followed_by: Tuple[Tuple[str, ...], ...] = ()
     # Matched by the severity model instead of phrasings (clinic/severity.py): a report
     # that reads like a red flag in other words.
     described: bool = False
@@ -148,6 +151,7 @@ def parse_sign(key: str, entry: Any, path: Path = RED_FLAGS_PATH) -> Sign:
         _phrasings(entry.get("unless_resolving") or [], where),
         _phrasings(entry.get("never_resolving") or [], where),
         _phrasings(entry.get("unless_asked") or [], where),
+        _phrasings(entry.get("unless_followed_by") or [], where),
         bool(entry.get("described")),
     )
 
@@ -245,13 +249,27 @@ def _mild(start: int, tokens: _Tokens, mild: Sequence[Sequence[str]]) -> bool:
     return any(_find(words, window) for words in mild)
 
 
+def _followed(start: int, length: int, tokens: _Tokens, after: Sequence[Sequence[str]]) -> bool:
+    """One of `after` within the three words after a match, in its clause."""
+    clause = tokens.clause[start]
+    end = start + length
+    window = _Tokens([w for i, w in enumerate(tokens.words[end : end + 3], end) if tokens.clause[i] == clause])
+    return any(_find(words, window) for words in after)
+
+
 def _first_match(
-    phrasings: Sequence[Sequence[str]], tokens: _Tokens, mild: Sequence[Sequence[str]] = ()
+    phrasings: Sequence[Sequence[str]],
+    tokens: _Tokens,
+    mild: Sequence[Sequence[str]] = (),
+    after: Sequence[Sequence[str]] = (),
 ) -> Optional[str]:
     for phrasing in phrasings:
         for start in _find(phrasing, tokens):
-            if not _negated(start, tokens, phrasing) and not (mild and _mild(start, tokens, mild)):
-                return " ".join(tokens.words[start : start + len(phrasing)])
+            if _negated(start, tokens, phrasing) or (mild and _mild(start, tokens, mild)):
+                continue
+            if after and _followed(start, len(phrasing), tokens, after):
+                continue
+            return " ".join(tokens.words[start : start + len(phrasing)])
     return None
 
 
@@ -305,9 +323,9 @@ def find_red_flags(text: str, signs: Optional[Sequence[Sign]] = None) -> List[Re
     tokens = _tokens(text or "")
     found = []
     for sign in signs:
-        evidence = _first_match(sign.phrasings, tokens, sign.unless_asked)
+        evidence = _first_match(sign.phrasings, tokens, sign.unless_asked, sign.unless_followed_by)
         if evidence is None and sign.together:
-            parts = [_first_match(group, tokens, sign.unless_mild) for group in sign.together]
+            parts = [_first_match(group, tokens, sign.unless_mild, sign.unless_followed_by) for group in sign.together]
             if all(part is not None for part in parts) and not _resolving(sign, tokens):
                 evidence = " … ".join(str(part) for part in parts)
         if evidence is None and sign.temperature:

@@ -96,7 +96,9 @@ _SKIN_CHANGE = re.compile(
     r"\b(red\w*|pink\w*|peel\w*|flak\w*|bruis\w*|swell\w*|swollen|puff\w*|bump\w*|itch\w*|dry|dryness|"
     r"tight\w*|blotch\w*|uneven|rough|sore|tender\w*|bleed\w*|blood\w*|breaking out|break ?outs?|broke out|"
     r"pimples?|whiteheads?|sting\w*|burn\w*|hot|rash\w*|scab\w*|crust\w*|raw|worse|irritat\w*|tomato|sunburn\w*|"
-    r"bled|pinpricks?|rosy|flushed|numb|tingl\w*|gritty|darker|redder|pinker)\b",
+    r"bled|pinpricks?|rosy|flushed|numb|tingl\w*|gritty|darker|redder|pinker|"
+    # Not skin, but how the visitor feels since: the same worry, the same phone number.
+    r"head ?aches?|migraines?|nause\w*|queasy)\b",
     re.IGNORECASE,
 )
 # Words that are a skin change only right after a treatment ("age spots" and "acne marks"
@@ -156,7 +158,8 @@ _AHEAD = re.compile(
 _AFTERCARE_ACTIVITY = re.compile(
     r"\b(make-?up|foundation|concealer|swim\w*|pool|sauna|steam|gym|exercis\w*|excercis\w*|work ?out|shower\w*|"
     r"wash\w*|shav\w*|dye|wax\w*|sun|sunbath\w*|spf|sunscreen|moisturi[sz]\w*|skin ?care|retinol|serum|wine|alcohol|"
-    r"drink\w*|contacts|lenses|backpack|pillow)\b",
+    r"drink\w*|contacts|lenses|backpack|pillow|mascara|lipstick|eyeliner|paracetamol|ibuprofen|tylenol|advil|"
+    r"aspirin|painkillers?|pain ?killers?|pain relief)\b",
     re.IGNORECASE,
 )
 # Aftercare questions ("can I go in the sun after micro-needling?") are the article's.

@@ -98,6 +98,7 @@ MIN_UNSEEN_ACCURACY = 0.85
 
 def test_each_topic_is_understood_and_answered(bot):
     misses = {}
+    asked: list = []
     for topic, questions in UNSEEN_QUESTIONS.items():
         for question in questions:
             parsed = bot.parse(question)
@@ -105,6 +106,10 @@ def test_each_topic_is_understood_and_answered(bot):
             label = key if parsed["intent"]["name"] == "faq" else parsed["intent"]["name"]
             if label != f"faq/{topic}":
                 misses[question] = label
+                continue
+            if "faq_choices" in parsed:  # a near-tie: the visitor is asked, the topic is a button
+                assert f"faq/{topic}" in parsed["faq_choices"], parsed["faq_choices"]
+                asked.append(question)
                 continue
             messages = bot.say(_sender(), question)
             answer = _texts(messages)
@@ -115,7 +120,7 @@ def test_each_topic_is_understood_and_answered(bot):
                 assert answer in [v["text"].format_map(details) for v in FAQ_ANSWERS[topic]]
             assert any(b["payload"] == "/book_appointment" for m in messages for b in m.get("buttons", []))
     total = sum(len(qs) for qs in UNSEEN_QUESTIONS.values())
-    print(f"unseen phrasings right: {total - len(misses)}/{total}; misses: {misses}")
+    print(f"unseen phrasings right: {total - len(misses)}/{total} ({len(asked)} asked first); misses: {misses}")
     unreached = [t for t, qs in UNSEEN_QUESTIONS.items() if all(q in misses for q in qs)]
     assert unreached == [], misses
     assert (total - len(misses)) / total >= MIN_UNSEEN_ACCURACY, misses
@@ -203,6 +208,14 @@ def test_symptoms_after_treatment_get_a_call_now_path(bot):
     assert [b["payload"] for b in mild[0]["buttons"]] == ["/request_callback", "/request_human"]
     severe = bot.say(_sender(), "since my micro needling session I have a fever and the redness is spreading")
     assert _first_sentence(severe) == "Please call 911 now." and TEST_PHONE in _texts(severe)
+
+
+def test_a_message_not_understood_still_gives_the_clinics_phone(bot):
+    """An after-treatment worry the model does not understand must not leave the visitor
+    without a number to call (blind set 12: a painkiller question; set 11: mascara)."""
+    messages = bot.say(_sender(), "zxqv blorf")
+    assert "didn't quite understand" in _texts(messages) and TEST_PHONE in _texts(messages)
+    assert "911" not in _texts(messages)
 
 
 @pytest.mark.parametrize(

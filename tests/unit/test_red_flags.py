@@ -414,3 +414,103 @@ def test_mild_reports_in_other_words_are_reports(text):
 )
 def test_questions_about_the_treatment_stay_questions(text):
     assert not is_after_treatment_report(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my cheek is warm to the touch since this morning",
+        "forehead warm when i touch it and its not going away, day 3",
+        "cheeks feel warm to the touch and the red patch is bigger than yesterday",
+        "skin is warm to touch, was going down but now its worse",
+    ],
+)
+def test_warmth_to_the_touch_counts_unless_said_mild_or_going_down(text):
+    assert keys(text) & {"warmth", "spreading_redness"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "face feels a little warm to the touch today, less than last night",
+        "slightly warm when i touch my jaw but it's calming down",
+        "cheeks a bit warm to touch this evening, otherwise fine",
+    ],
+)
+def test_mild_or_fading_warmth_is_an_ordinary_worry(text):
+    """Blind set 11: "a little warm when i touch my face, less than yesterday" got 911 first."""
+    assert find_red_flags(text) == []
+
+
+def test_hot_to_the_touch_counts_however_it_is_put():
+    assert "spreading_redness" in keys("a little hot to the touch on my cheek, less than yesterday")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2 weeks on and i cant see any difference in my acne scars",
+        "can't see much change yet, day 8, is that normal",
+        "i cannot see results yet and its been ten days",
+    ],
+)
+def test_not_seeing_results_is_not_a_change_in_vision(text):
+    """Blind set 12: "cant see any diff in my scars" got 911 first."""
+    assert "vision" not in keys(text)
+
+
+def test_not_seeing_properly_still_counts():
+    assert "vision" in keys("cant see properly out of my right eye since the session")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my cheeks are hurting more every day since tuesday",
+        "it hurts more now than on the day i had it done",
+    ],
+)
+def test_pain_that_grows_counts(text):
+    """Blind set 12: pain "hurting more" every day got the clinic's phone only."""
+    assert "severe_pain" in keys(text)
+
+
+def test_red_dots_all_over_the_treated_face_are_not_spreading():
+    """Blind set 12: "tiny red dots all over" (the needle marks) got 911 first."""
+    assert find_red_flags("little red dots all over my forehead from the pen, day 1") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "bit of a headache since this morning, is that from the session",
+        "had it done yesterday, can i take ibuprofen for the soreness",
+        "slightly queasy tonight after my treatment",
+    ],
+)
+def test_how_the_visitor_feels_since_is_a_report(text):
+    """Blind set 12: a mild headache and a painkiller question got "I didn't understand"."""
+    assert is_after_treatment_report(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the pink has gone right down my neck since lunch",
+        "redness went all the way round to my ear overnight",
+    ],
+)
+def test_redness_that_has_travelled_counts(text):
+    """Blind set 13: redness gone "round behind my ear and down my neck" got the clinic's phone only."""
+    assert "spreading_redness" in keys(text)
+
+
+def test_skin_that_looks_actually_burnt_counts():
+    """Blind set 13: "looks actually burnt, like shiny raw" got the clinic's phone only."""
+    assert "blisters" in keys("honestly my chin looks literally burnt and shiny raw")
+
+
+def test_skin_like_a_scald_counts_and_the_scalp_is_not_a_scald():
+    """Blind set 14: "dark and leathery ... like a scald mark" got the clinic's phone only."""
+    assert "blisters" in keys("my cheek went leathery and brown, like a scald mark")
+    assert find_red_flags("scalp a bit itchy where they did my hairline") == []

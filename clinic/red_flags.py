@@ -166,8 +166,17 @@ def _phrasings(raw: Iterable[Any], where: str) -> Tuple[Tuple[str, ...], ...]:
     return tuple(result)
 
 
+# Punctuation spoken to a voice-typing keyboard, which types it as words ("face pain comma
+# like a knife period"): read as the punctuation, so clauses and negation work as typed.
+_SPOKEN_PUNCTUATION = re.compile(
+    r"\b(comma|full stop|question mark|exclamation (?:mark|point)|semicolon|new line|period(?=\W*$))\b"
+)
+_SPOKEN_AS = {"comma": ",", "semicolon": ";", "question mark": "?"}
+
+
 def _normalise(text: str) -> str:
     text = text.lower().replace("’", "'").replace("‘", "'")
+    text = _SPOKEN_PUNCTUATION.sub(lambda match: _SPOKEN_AS.get(match[1], "."), text)
     return re.sub(r"'(?=[a-z])", "", text)  # "won't" -> "wont", "can't" -> "cant"
 
 

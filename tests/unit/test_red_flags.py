@@ -514,3 +514,15 @@ def test_skin_like_a_scald_counts_and_the_scalp_is_not_a_scald():
     """Blind set 14: "dark and leathery ... like a scald mark" got the clinic's phone only."""
     assert "blisters" in keys("my cheek went leathery and brown, like a scald mark")
     assert find_red_flags("scalp a bit itchy where they did my hairline") == []
+
+
+def test_pain_off_the_charts_counts_even_voice_typed():
+    """Blind set 15: a voice-typed "pain is off the charts comma like a knife" was not understood."""
+    assert "severe_pain" in keys("my cheek pain is off the charts comma cant sleep period")
+    assert "severe_pain" in keys("stabbing feeling in my jaw since the session")
+
+
+def test_spoken_punctuation_ends_a_clause_so_negation_stays_in_it():
+    # "no" before "comma" must not deny what comes after it.
+    assert "fever" in keys("no comma i do have a fever now")
+    assert "fever" not in keys("no fever comma just pink")

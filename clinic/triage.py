@@ -98,7 +98,7 @@ _SKIN_CHANGE = re.compile(
     r"pimples?|whiteheads?|sting\w*|burn\w*|hot|rash\w*|scab\w*|crust\w*|raw|worse|irritat\w*|tomato|sunburn\w*|"
     r"bled|pinpricks?|rosy|flushed|numb|tingl\w*|gritty|darker|redder|pinker|"
     # Not skin, but how the visitor feels since: the same worry, the same phone number.
-    r"head ?aches?|migraines?|nause\w*|queasy)\b",
+    r"head ?aches?|migraines?|nause\w*|queasy|pain|painful|hurts?|hurting|aches?|aching|throb\w*|agony)\b",
     re.IGNORECASE,
 )
 # Words that are a skin change only right after a treatment ("age spots" and "acne marks"

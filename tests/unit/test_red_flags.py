@@ -526,3 +526,17 @@ def test_spoken_punctuation_ends_a_clause_so_negation_stays_in_it():
     # "no" before "comma" must not deny what comes after it.
     assert "fever" in keys("no comma i do have a fever now")
     assert "fever" not in keys("no fever comma just pink")
+
+
+@pytest.mark.parametrize(
+    "text, is_report",
+    [
+        ("the ache in my cheek tonight is something else, had it done monday", True),
+        ("my jaw keeps throbbing since the session", True),
+        ("does micro-needling hurt?", False),
+        ("how painful is the treatment itself", False),
+    ],
+)
+def test_pain_since_a_treatment_is_a_report_and_pain_asked_about_is_not(text, is_report):
+    """Pain is how the visitor feels now, like a skin change: the severity model then reads it."""
+    assert is_after_treatment_report(text) is is_report

@@ -97,7 +97,8 @@ def _texts(path: Path) -> List[str]:
 def test_the_measured_safety_sets_never_train_the_model():
     trained = set(_texts(REPORTS_CORPUS_PATH))
     assert len(trained) > 1000
-    for name in ("safety_heldout.tsv", "safety_blind10.tsv", "safety_blind11.tsv", "safety_blind14.tsv", "safety_blind15.tsv"):
+    measured_sets = ("safety_heldout.tsv", *(f"safety_blind{n}.tsv" for n in (10, 11, 14, 15)))
+    for name in measured_sets:
         measured = _texts(REPO_ROOT / "bench" / name)
         assert len(measured) >= 80
         assert [text for text in measured if text in trained] == []

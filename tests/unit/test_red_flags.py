@@ -540,3 +540,9 @@ def test_spoken_punctuation_ends_a_clause_so_negation_stays_in_it():
 def test_pain_since_a_treatment_is_a_report_and_pain_asked_about_is_not(text, is_report):
     """Pain is how the visitor feels now, like a skin change: the severity model then reads it."""
     assert is_after_treatment_report(text) is is_report
+
+
+def test_redness_that_has_extended_beyond_the_treated_area_counts():
+    """Blind set 16: redness "extended approx 3 cm beyond it" got the clinic's phone only."""
+    assert "spreading_redness" in keys("the redness has extended well past the treated patch since this morning")
+    assert "spreading_redness" in keys("pink area now goes beyond the edge of where they needled")

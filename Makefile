@@ -16,7 +16,7 @@ help: ## list the targets
 
 install: $(INSTALL_STAMP) ## build .venv with the exact pins (seconds when already installed)
 
-$(INSTALL_STAMP): requirements.txt scripts/link_spacy_model.py
+$(INSTALL_STAMP): requirements.txt requirements-encoder.txt scripts/link_spacy_model.py scripts/install_sentence_encoder.py
 	@set -e; start=$$(date +%s); \
 	python_bin=$$(scripts/find_python.sh); \
 	if [ -x $(PY) ] && ! $(PY) -c 'import sys; sys.exit(not (3,8) <= sys.version_info[:2] <= (3,10))' 2>/dev/null; then \
@@ -27,6 +27,7 @@ $(INSTALL_STAMP): requirements.txt scripts/link_spacy_model.py
 	$(PY) -m pip install --quiet --no-deps -r requirements.txt; \
 	$(PY) -m pip check; \
 	$(PY) scripts/link_spacy_model.py; \
+	$(PY) scripts/install_sentence_encoder.py; \
 	touch $(INSTALL_STAMP); \
 	echo "Installed in $$(( $$(date +%s) - start )) s."
 

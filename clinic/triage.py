@@ -181,6 +181,22 @@ def _describes_own_skin_now(text: str) -> bool:
     return not ahead or (own.start() < ahead.start() and bool(_PRESENT.search(text)))
 
 
+# "had needling today", "got my face done", "since my session": said by someone treated.
+_HAD_TREATMENT = re.compile(
+    rf"(?<!never )(?<!not )\b(had|got|did)\s+((it|my|the|a|her|his|some)\s+)?(face\s+)?({_TREATED}|done|it done)\b|"
+    rf"\b(since|after|from) (my|her|his) {_TREATED}\b|\b(got|been) needled\b",
+    re.IGNORECASE,
+)
+
+
+def speaks_of_own_treatment(text: str) -> bool:
+    """ "had needling today and ...": the visitor says they have had a treatment (not a plan
+    or a question about one). With a message the model did not understand, that is reason
+    enough for the report path: the clinic's phone, or 911 if it reads like a red flag."""
+    text = text or ""
+    return not is_general_question(text) and not _AHEAD.search(text) and bool(_HAD_TREATMENT.search(text))
+
+
 def is_after_treatment_report(text: str, clinic_signs: Sequence[Sign] = ()) -> bool:
     """A skin change on the visitor's own skin after a treatment: a report, even when it
     uses the article's words (redness, peeling, makeup) and ends in a question."""

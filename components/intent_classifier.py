@@ -39,7 +39,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from clinic import text_features
-from components import intent_model, model_files
+from components import intent_model, model_files, sentence_encoder
 
 logger = logging.getLogger(__name__)
 MODEL_FILE = "intent_model.joblib"
@@ -55,13 +55,21 @@ RANKING_LENGTH = 10  # as DIET's default: enough for the staff console and the f
 class SparseIntentClassifier(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"C": 10.0}
+        return {
+            "C": 10.0,
+            # Ask the sentence encoder when the n-gram classifier's best label is below
+            # `cascade_below`, and average with this weight on its answer (chosen on
+            # bench/dev.tsv, README "Understanding figures"). False: n-grams alone.
+            "sentence_encoder": True,
+            "cascade_below": 0.7,
+            "encoder_weight": 0.5,
+        }
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
-        # How the model learns lives in intent_model.py and clinic/text_features.py, which
-        # Rasa's cache cannot see.
-        return model_files.file_digest([Path(intent_model.__file__), Path(text_features.__file__)])
+        # How the model learns lives in these files, which Rasa's cache cannot see.
+        sources = [intent_model.__file__, text_features.__file__, sentence_encoder.__file__]
+        return model_files.file_digest([Path(source) for source in sources])
 
     def __init__(
         self,
@@ -74,6 +82,7 @@ class SparseIntentClassifier(GraphComponent):
         self._model_storage = model_storage
         self._resource = resource
         self._stored = stored or {}
+        self._encode: Optional[intent_model.Encode] = None
 
     @classmethod
     def create(
@@ -91,9 +100,22 @@ class SparseIntentClassifier(GraphComponent):
             if example.get(TEXT):
                 texts.append(example.get(TEXT))
                 labels.append(example.get(INTENT_RESPONSE_KEY) or example.get(INTENT))
-        model = intent_model.fit(texts, labels, self._config["C"])
+        embeddings = None
+        if self._config.get("sentence_encoder"):
+            # No silent fallback at training: a model without the encoder would be a worse
+            # model that nobody asked for. `make install` puts the encoder in place.
+            embeddings = sentence_encoder.shared_encoder().encode(texts)
+        model = intent_model.fit(
+            texts,
+            labels,
+            self._config["C"],
+            embeddings,
+            self._config.get("cascade_below", 0.7),
+            self._config.get("encoder_weight", 0.5),
+        )
         retrieval_intents = sorted({intent_model.split_label(label)[0] for label in labels if "/" in label})
         self._stored = {"model": model, "responses": training_data.responses, "retrieval_intents": retrieval_intents}
+        self._encode = _encoder_for(self._stored)
         model_files.save(self._model_storage, self._resource, MODEL_FILE, self._stored)
         logger.info(f"Intent model trained on {len(texts)} examples, {len(set(labels))} labels")
         return self._resource
@@ -110,7 +132,9 @@ class SparseIntentClassifier(GraphComponent):
         stored = model_files.load(model_storage, resource, MODEL_FILE)
         if stored is None:
             logger.warning("No trained intent model in this model: every message is left unclassified.")
-        return cls(config, model_storage, resource, stored)
+        loaded = cls(config, model_storage, resource, stored)
+        loaded._encode = _encoder_for(stored)
+        return loaded
 
     def process(self, messages: List[Message]) -> List[Message]:
         model = self._stored.get("model")
@@ -120,7 +144,7 @@ class SparseIntentClassifier(GraphComponent):
             text = message.get(TEXT)
             if not text:
                 continue
-            reading = intent_model.guess(model, text)
+            reading = intent_model.guess(model, text, self._encode)
             ranking = [{INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: p} for name, p in reading.intents]
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking[:RANKING_LENGTH], add_to_output=True)
@@ -150,3 +174,18 @@ class SparseIntentClassifier(GraphComponent):
                 ],
             }
         message.set(RESPONSE_SELECTOR_PROPERTY_NAME, selector, add_to_output=True)
+
+
+def _encoder_for(stored: Optional[Dict[str, Any]]) -> Optional[intent_model.Encode]:
+    """The encoder a trained model asks when unsure, loaded now (not on a visitor's first
+    message); without it the n-gram classifier answers alone, and the log says so."""
+    model = (stored or {}).get("model")
+    if model is None or getattr(model, "dense", None) is None:
+        return None
+    try:
+        encoder = sentence_encoder.shared_encoder()
+        encoder.encode(["warm up"])  # traces the graph once
+    except sentence_encoder.EncoderUnavailableError as error:
+        logger.error(f"{error}; the intent classifier answers with n-grams alone")
+        return None
+    return encoder.encode

@@ -21,12 +21,12 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.constants import INTENT, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from clinic.red_flags import Sign
 from clinic.settings import SettingsError, current_settings
-from clinic.triage import is_after_treatment_report, is_general_question, triage
+from clinic.triage import is_after_treatment_report, is_general_question, speaks_of_own_treatment, triage
 from components.verdict import overrule
 
 logger = logging.getLogger(__name__)
@@ -43,6 +43,15 @@ def _clinic_signs() -> Sequence[Sign]:
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class RedFlagSafetyNet(GraphComponent):
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        # The FallbackClassifier's threshold (config.yml): below it the visitor would get
+        # "I didn't understand".
+        return {"unsure_below": 0.5}
+
+    def __init__(self, config: Dict[str, Any]) -> None:
+        self._config = {**self.get_default_config(), **config}
+
     @classmethod
     def create(
         cls,
@@ -51,7 +60,7 @@ class RedFlagSafetyNet(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> RedFlagSafetyNet:
-        return cls()
+        return cls(config)
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
@@ -63,7 +72,16 @@ class RedFlagSafetyNet(GraphComponent):
                 mark_as_report(message, [flag.key for flag in flags])
             elif is_after_treatment_report(text, _clinic_signs()):
                 mark_as_report(message, [])
+            elif self._unsure(message) and speaks_of_own_treatment(text):
+                # "had needling today and my husband says i am talking nonsense": not
+                # understood, but from someone just treated; the FallbackClassifier would
+                # ask them to rephrase. The report path reads it instead (severity model).
+                mark_as_report(message, [])
         return messages
+
+    def _unsure(self, message: Message) -> bool:
+        guess = message.get(INTENT) or {}
+        return bool((guess.get(PREDICTED_CONFIDENCE_KEY) or 0.0) < self._config["unsure_below"])
 
 
 def mark_as_report(message: Message, flags: List[str]) -> None:

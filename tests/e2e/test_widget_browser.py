@@ -228,7 +228,7 @@ def test_an_unclear_question_offers_two_topics_and_a_click_answers(browser, site
     page = context.new_page()
     _open_widget(page, site)
     expect(page.locator(".cw-buttons button").first).to_be_visible()  # the greeting has arrived
-    _ask(page, "what about my skin afterwards")
+    _ask(page, "what's the deal with the recovery risks")
     expect(page.locator(".cw-bot").last).to_contain_text("Which of these did you mean?")
     choices = page.locator(".cw-buttons").last.locator("button")
     expect(choices).to_have_text(["What is the recovery like?", "What are the side effects?"])

@@ -171,3 +171,10 @@ def test_the_buttons_follow_the_articles_order_not_the_near_tie():
     (message,) = clarifier.process([_faq_message(_ranking(("faq/side_effects", 0.42), ("faq/recovery", 0.38)))])
     assert message.get(CHOICES_KEY) == ["faq/recovery", "faq/side_effects"]
     assert message.get("response_selector")["faq"]["response"]["intent_response_key"] == "faq/side_effects"
+
+
+def test_the_loaded_classifier_has_its_sentence_encoder_ready(classifier):
+    """Trained with the encoder (the default), loaded with it warmed up: a visitor's first
+    unsure message does not wait for TensorFlow to load it."""
+    assert classifier._stored["model"].dense is not None
+    assert classifier._encode is not None

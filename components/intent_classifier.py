@@ -101,7 +101,7 @@ class SparseIntentClassifier(GraphComponent):
                 texts.append(example.get(TEXT))
                 labels.append(example.get(INTENT_RESPONSE_KEY) or example.get(INTENT))
         embeddings = None
-        if self._config.get("sentence_encoder"):
+        if self._config["sentence_encoder"]:
             # No silent fallback at training: a model without the encoder would be a worse
             # model that nobody asked for. `make install` puts the encoder in place.
             embeddings = sentence_encoder.shared_encoder().encode(texts)
@@ -110,8 +110,8 @@ class SparseIntentClassifier(GraphComponent):
             labels,
             self._config["C"],
             embeddings,
-            self._config.get("cascade_below", 0.7),
-            self._config.get("encoder_weight", 0.5),
+            self._config["cascade_below"],
+            self._config["encoder_weight"],
         )
         retrieval_intents = sorted({intent_model.split_label(label)[0] for label in labels if "/" in label})
         self._stored = {"model": model, "responses": training_data.responses, "retrieval_intents": retrieval_intents}

@@ -224,10 +224,7 @@ def test_the_page_refuses_inline_script(page, site):
 @pytest.mark.parametrize("width, height", [(1280, 860), (375, 740)])
 def test_an_unclear_question_offers_two_topics_and_a_click_answers(browser, site, width, height):
     """Ask instead of guess (components/topic_clarifier.py), as a visitor sees it."""
-    context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    _open_widget(page, site)
-    expect(page.locator(".cw-buttons button").first).to_be_visible()  # the greeting has arrived
+    context, page = _greeted_at(browser, site, width, height)
     _ask(page, "what's the deal with the recovery risks")
     expect(page.locator(".cw-bot").last).to_contain_text("Which of these did you mean?")
     choices = page.locator(".cw-buttons").last.locator("button")
@@ -238,6 +235,15 @@ def test_an_unclear_question_offers_two_topics_and_a_click_answers(browser, site
     choices.nth(1).click()
     expect(page.locator(".cw-bot").last).to_contain_text("most common")
     context.close()
+
+
+def _greeted_at(browser, site, width: int, height: int):
+    """A new browser context at this viewport with the widget open and its greeting shown."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    _open_widget(page, site)
+    expect(page.locator(".cw-buttons button").first).to_be_visible()  # the greeting has arrived
+    return context, page
 
 
 def _screenshots(page: Page, name: str) -> None:
@@ -261,10 +267,7 @@ def _axe_violations(page: Page):
 
 @pytest.mark.parametrize("width, height", [(1280, 860), (768, 1024), (375, 740)])
 def test_the_open_widget_passes_axe_wcag_21_aa(browser, site, width, height):
-    context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    _open_widget(page, site)
-    expect(page.locator(".cw-buttons button").first).to_be_visible()  # the greeting has arrived
+    context, page = _greeted_at(browser, site, width, height)
     _ask(page, "how long does it take")
     expect(page.locator(".cw-bot")).to_have_count(2)
     assert _axe_violations(page) == []

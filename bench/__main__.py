@@ -29,7 +29,7 @@ from typing import Any, Callable, Dict, List
 
 from bench import baseline, other_domains, report
 from bench.rasa_systems import nlu_fitter, predictor_for, quick_config, rasa_init_config, train_full
-from bench.safety import SAFETY_BLIND, SAFETY_HELDOUT, read_cases
+from bench.safety import SAFETY_BLIND_SETS, SAFETY_HELDOUT, read_cases
 from bench.serving import LoadPlan, measure_served
 from bench.understanding import Labelled, Predictor, cross_validate, read_labelled, score, training_examples
 from clinic.paths import REPO_ROOT
@@ -124,12 +124,15 @@ def main() -> int:
         "systems": {name: {} for name in report.SYSTEMS},
     }
     progress(f"work folder {work}; held-out messages {len(heldout)}; training examples {len(examples)}")
-    safety_sets = {"safety": read_cases(SAFETY_HELDOUT), "safety_blind": read_cases(SAFETY_BLIND)}
+    safety_sets = {
+        "safety": read_cases(SAFETY_HELDOUT),
+        "safety_blind": [c for path in SAFETY_BLIND_SETS for c in read_cases(path)],
+    }
     if args.quick:
         safety_sets = {name: random.Random(1).sample(cases, 12) for name, cases in safety_sets.items()}
     results["safety_file"] = str(SAFETY_HELDOUT.relative_to(REPO_ROOT))
     results["safety_reports"] = len(safety_sets["safety"])
-    results["safety_blind_file"] = str(SAFETY_BLIND.relative_to(REPO_ROOT))
+    results["safety_blind_files"] = [str(path.relative_to(REPO_ROOT)) for path in SAFETY_BLIND_SETS]
     results["safety_blind_reports"] = len(safety_sets["safety_blind"])
     serve_messages: List[str] = [text for text, label in heldout if label.startswith("faq/")] or [t for t, _ in heldout]
 

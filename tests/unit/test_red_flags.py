@@ -570,3 +570,22 @@ def test_redness_that_has_extended_beyond_the_treated_area_counts():
 def test_who_says_they_have_had_a_treatment(text, treated):
     """A message the model does not understand goes the report way only from someone treated."""
     assert speaks_of_own_treatment(text) is treated
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my teeth keep chattering and i cant get warm, face done yesterday",
+        "had shaking fits all evening since the needling",
+        "i feel hot then cold over and over since my session",
+    ],
+)
+def test_shaking_and_chills_in_other_words_count_as_fever(text):
+    """Blind set 17: shaking fits, chattering teeth, "hot and sweaty and then cold again"."""
+    assert "fever" in keys(text)
+
+
+def test_a_tissue_with_specks_of_blood_is_not_bleeding_that_wont_stop():
+    """Blind set 18: "specks of blood on the tissue ... stopped" got 911; a tissue is not many."""
+    assert "bleeding_wont_stop" not in keys("saw a little blood on my tissue after dabbing, it stopped quickly")
+    assert "bleeding_wont_stop" in keys("still bleeding and i've gone through a whole box of tissues")

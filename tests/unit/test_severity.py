@@ -8,8 +8,9 @@ from typing import List, Tuple
 
 import pytest
 
+from bench.safety import SAFETY_BLIND_SETS, SAFETY_HELDOUT
 from clinic import severity
-from clinic.paths import REPO_ROOT, REPORTS_CORPUS_PATH
+from clinic.paths import REPORTS_CORPUS_PATH
 from clinic.red_flags import Sign, find_red_flags
 from clinic.triage import Urgency, triage
 
@@ -97,9 +98,8 @@ def _texts(path: Path) -> List[str]:
 def test_the_measured_safety_sets_never_train_the_model():
     trained = set(_texts(REPORTS_CORPUS_PATH))
     assert len(trained) > 1000
-    measured_sets = ("safety_heldout.tsv", *(f"safety_blind{n}.tsv" for n in (10, 11, 14, 15, 16)))
-    for name in measured_sets:
-        measured = _texts(REPO_ROOT / "bench" / name)
+    for path in (SAFETY_HELDOUT, *SAFETY_BLIND_SETS):
+        measured = _texts(path)
         assert len(measured) >= 80
         assert [text for text in measured if text in trained] == []
 

@@ -21,7 +21,7 @@ from clinic.paths import REPO_ROOT
 SAFETY_HELDOUT = REPO_ROOT / "bench" / "safety_heldout.tsv"
 # The blind sets kept out of every training corpus (the severity model's included), each
 # measured once when it was written: `make bench` measures them together.
-SAFETY_BLIND_SETS = tuple(REPO_ROOT / "bench" / f"safety_blind{n}.tsv" for n in (10, 11, 14, 15, 16, 17, 18))
+SAFETY_BLIND_SETS = tuple(REPO_ROOT / "bench" / f"safety_blind{n}.tsv" for n in (10, 11, 14, 15, 16, 17, 18, 19, 20))
 
 
 @dataclass(frozen=True)

@@ -184,7 +184,8 @@ def _describes_own_skin_now(text: str) -> bool:
 # "had needling today", "got my face done", "since my session": said by someone treated.
 _HAD_TREATMENT = re.compile(
     rf"(?<!never )(?<!not )\b(had|got|did)\s+((it|my|the|a|her|his|some)\s+)?(face\s+)?({_TREATED}|done|it done)\b|"
-    rf"\b(since|after|from) (my|her|his) {_TREATED}\b|\b(got|been) needled\b",
+    # "since he came back from his scar treatment": one word may name what was treated.
+    rf"\b(since|after|from) (my|her|his) (\w+ )?{_TREATED}\b|\b(got|been) needled\b",
     re.IGNORECASE,
 )
 

@@ -589,3 +589,30 @@ def test_a_tissue_with_specks_of_blood_is_not_bleeding_that_wont_stop():
     """Blind set 18: "specks of blood on the tissue ... stopped" got 911; a tissue is not many."""
     assert "bleeding_wont_stop" not in keys("saw a little blood on my tissue after dabbing, it stopped quickly")
     assert "bleeding_wont_stop" in keys("still bleeding and i've gone through a whole box of tissues")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my mum is talking gibberish since her session this morning",
+        "he doesn't know what day it is and keeps repeating himself, had needling today",
+        "she keeps asking the same question over and over since the treatment",
+    ],
+)
+def test_confusion_told_by_a_relative_counts(text):
+    """Blind set 20: a father "talking nonsense ... doesnt know what day it is" got the rephrase prompt."""
+    assert "faint_confused" in keys(text)
+
+
+def test_pain_worse_than_the_day_before_counts_and_pain_easing_does_not():
+    """Blind set 19: "it hurts more today than yesterday" got the clinic's phone only."""
+    assert "severe_pain" in keys("my cheeks hurt more than yesterday, day 3")
+    assert "severe_pain" in keys("pain is worse today than it was on the day")
+    assert find_red_flags("the pain is less today than yesterday") == []
+    assert find_red_flags("smiling feels a little sore today") == []
+
+
+def test_a_relatives_named_treatment_is_their_own_treatment():
+    # "his scar treatment": one word may name what was treated.
+    assert speaks_of_own_treatment("he's not right since he came back from his scar treatment")
+    assert not speaks_of_own_treatment("is a scar treatment right for me?")

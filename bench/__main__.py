@@ -41,7 +41,13 @@ HELDOUT_FRESH = REPO_ROOT / "bench" / "heldout_fresh.tsv"
 HELDOUT_FRESH2 = REPO_ROOT / "bench" / "heldout_fresh2.tsv"
 # A third, written on 2026-11-27 while the sentence encoder was built, first measured with it.
 HELDOUT_FRESH3 = REPO_ROOT / "bench" / "heldout_fresh3.tsv"
-FRESH_SETS = {"heldout_fresh": HELDOUT_FRESH, "heldout_fresh2": HELDOUT_FRESH2, "heldout_fresh3": HELDOUT_FRESH3}
+HELDOUT_FRESH4 = REPO_ROOT / "bench" / "heldout_fresh4.tsv"
+FRESH_SETS = {
+    "heldout_fresh": HELDOUT_FRESH,
+    "heldout_fresh2": HELDOUT_FRESH2,
+    "heldout_fresh3": HELDOUT_FRESH3,
+    "heldout_fresh4": HELDOUT_FRESH4,
+}
 RESULTS = REPO_ROOT / "bench" / "results"
 STARTED = time.monotonic()
 

@@ -175,6 +175,7 @@ FRESH_SETS = (
     ("heldout_fresh", "fresh set"),
     ("heldout_fresh2", "second fresh set"),
     ("heldout_fresh3", "third fresh set"),
+    ("heldout_fresh4", "fourth fresh set"),
 )
 
 

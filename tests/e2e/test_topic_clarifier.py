@@ -12,7 +12,7 @@ TOPIC_QUESTIONS = topic_questions(load_messages())
 
 # Between how it works and recovery (the model's two best are within the margin); the
 # test below checks that it still is, so a data change that settles it fails loudly here.
-UNCLEAR_QUESTION = "what's the deal with the recovery risks"
+UNCLEAR_QUESTION = "tell me about recovery and side effects"
 
 
 def _buttons(messages: List[Dict[str, Any]]) -> List[Dict[str, str]]:

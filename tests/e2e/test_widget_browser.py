@@ -225,7 +225,7 @@ def test_the_page_refuses_inline_script(page, site):
 def test_an_unclear_question_offers_two_topics_and_a_click_answers(browser, site, width, height):
     """Ask instead of guess (components/topic_clarifier.py), as a visitor sees it."""
     context, page = _greeted_at(browser, site, width, height)
-    _ask(page, "what's the deal with the recovery risks")
+    _ask(page, "tell me about recovery and side effects")
     expect(page.locator(".cw-bot").last).to_contain_text("Which of these did you mean?")
     choices = page.locator(".cw-buttons").last.locator("button")
     expect(choices).to_have_text(["What is the recovery like?", "What are the side effects?"])

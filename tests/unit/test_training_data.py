@@ -81,6 +81,7 @@ def test_benchmark_messages_are_not_training_examples():
         "heldout_fresh.tsv",
         "heldout_fresh2.tsv",
         "heldout_fresh3.tsv",
+        "heldout_fresh4.tsv",
         "dev.tsv",
         "safety_heldout.tsv",
         "safety_dev.tsv",

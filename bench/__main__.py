@@ -29,7 +29,7 @@ from typing import Any, Callable, Dict, List
 
 from bench import baseline, other_domains, report
 from bench.rasa_systems import nlu_fitter, predictor_for, quick_config, rasa_init_config, train_full
-from bench.safety import SAFETY_BLIND_SETS, SAFETY_HELDOUT, read_cases
+from bench.safety import SAFETY_BLIND_PASSED, SAFETY_BLIND_SETS, SAFETY_HELDOUT, read_cases
 from bench.serving import LoadPlan, measure_served
 from bench.understanding import Labelled, Predictor, cross_validate, read_labelled, score, training_examples
 from clinic.paths import REPO_ROOT
@@ -133,6 +133,7 @@ def main() -> int:
     safety_sets = {
         "safety": read_cases(SAFETY_HELDOUT),
         "safety_blind": [c for path in SAFETY_BLIND_SETS for c in read_cases(path)],
+        "safety_blind21": read_cases(SAFETY_BLIND_PASSED),
     }
     if args.quick:
         safety_sets = {name: random.Random(1).sample(cases, 12) for name, cases in safety_sets.items()}

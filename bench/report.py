@@ -85,7 +85,11 @@ def table(results: Dict[str, Any]) -> str:
         add(name, key_path, "%")
     for key, name in (("topic_accuracy", "5-fold CV topic accuracy"), ("macro_f1", "5-fold CV macro-F1")):
         add(name, ["cv", key], "%" if key != "macro_f1" else "f1")
-    for safety_set, label in (("safety", "safety"), ("safety_blind", "safety, kept-out blind sets 10, 11, 14-20")):
+    for safety_set, label in (
+        ("safety", "safety"),
+        ("safety_blind", "safety, kept-out blind sets 10, 11, 14-22"),
+        ("safety_blind21", "safety, blind set 21"),
+    ):
         for key, title in (
             ("red_flag_recall", "red flags sent to the emergency number first"),
             ("ordinary_right", "other worries given the clinic phone, not 911 first"),

@@ -109,7 +109,7 @@ _SKIN_CHANGE_AFTER = re.compile(
     r"difference|changed?|the same|work(ed|ing)?)\b",
     re.IGNORECASE,
 )
-_TREATED = r"(needl\w*|micro-?needl\w*|microneedl\w*|treatments?|sessions?|procedures?|appointments?)"
+_TREATED = r"(needl\w*|micro[- ]?needl\w*|microneedl\w*|treatments?|sessions?|procedures?|appointments?)"
 _SINCE_TREATMENT = re.compile(
     rf"\b(had|got|did)\b.{{0,30}}\b({_TREATED}|done)\b|\b\d+\s*(days?|hours?|hrs?|weeks?)\s+(ago|after|since|out|post)\b|"
     rf"\bday\s*\d+\b|\b(yesterday|this morning|last night|earlier today|today|tonight)\b|"

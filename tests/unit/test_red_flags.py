@@ -616,3 +616,14 @@ def test_a_relatives_named_treatment_is_their_own_treatment():
     # "his scar treatment": one word may name what was treated.
     assert speaks_of_own_treatment("he's not right since he came back from his scar treatment")
     assert not speaks_of_own_treatment("is a scar treatment right for me?")
+
+
+def test_not_getting_air_in_is_trouble_breathing():
+    """Blind set 22: "cant get air in properly" got the rephrase prompt."""
+    assert "breathing" in keys("she can't get air in properly since the session")
+    assert "breathing" in keys("not getting enough air, face done this morning")
+    assert find_red_flags("i need some fresh air after the session, is a walk ok") == []
+
+
+def test_micro_needling_spelt_apart_is_a_treatment():
+    assert speaks_of_own_treatment("she had micro needling this afternoon and now feels odd")

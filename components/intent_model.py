@@ -71,10 +71,21 @@ def fit(
     return IntentModel(sparse, dense, cascade_below, dense_weight)
 
 
+# When the n-grams' best label is "the article can't answer that", it stands: sentence
+# vectors know that "is morpheus8 better for jowls" is about results and conditions, and
+# averaged they turned such questions into a confident wrong answer. A wrong medical answer
+# costs more than an honest "I can't answer that here" (README, Understanding figures:
+# beyond-the-article declines rose on all five held-out sets, three FAQ questions were
+# declined instead).
+SPARSE_STANDS = frozenset({"ask_beyond_article"})
+
+
 def probabilities(model: IntentModel, text: str, encode: Optional[Encode] = None) -> NDArray[np.float64]:
     """Each label's probability, in the order of `model.classes_`."""
     sparse = np.asarray(model.sparse.predict_proba([text])[0], dtype=np.float64)
     if model.dense is None or encode is None or sparse.max() >= model.cascade_below:
+        return sparse
+    if model.classes_[int(sparse.argmax())] in SPARSE_STANDS:
         return sparse
     dense = np.asarray(model.dense.predict_proba(encode([text]))[0], dtype=np.float64)
     return (1 - model.dense_weight) * sparse + model.dense_weight * dense

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Dict, List
 
+import numpy as np
 import pytest
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
@@ -193,3 +194,30 @@ def test_a_model_trained_before_the_sentence_encoder_still_loads(tmp_path: Path)
     loaded = SparseIntentClassifier.load({}, storage, resource, None)  # type: ignore[arg-type]
     (message,) = loaded.process([Message({TEXT: "how much does it cost"})])
     assert message.get("response_selector")["faq"]["response"]["intent_response_key"] == "faq/cost"
+
+
+class _Fixed:
+    """A classifier stand-in that always gives the same probabilities."""
+
+    def __init__(self, probabilities: List[float]) -> None:
+        self.classes_ = np.array(["ask_beyond_article", "faq/results"])
+        self._probabilities = np.array([probabilities])
+
+    def predict_proba(self, _texts: object) -> np.ndarray:
+        return self._probabilities
+
+
+def _no_vectors(texts: object) -> np.ndarray:
+    return np.zeros((1, 3), dtype=np.float32)
+
+
+def test_an_unsure_cant_answer_stands_against_the_sentence_vectors():
+    """The n-grams say "the article can't answer that", the sentence vectors say "results":
+    averaged, the visitor would get a confident wrong answer, so the decline stands."""
+    model = intent_model.IntentModel(_Fixed([0.6, 0.4]), _Fixed([0.0, 1.0]), cascade_below=0.7)  # type: ignore[arg-type]
+    assert list(intent_model.probabilities(model, "is morpheus8 better", _no_vectors)) == [0.6, 0.4]
+
+
+def test_sentence_vectors_still_weigh_in_on_an_unsure_topic():
+    model = intent_model.IntentModel(_Fixed([0.4, 0.6]), _Fixed([1.0, 0.0]), cascade_below=0.7)  # type: ignore[arg-type]
+    assert list(intent_model.probabilities(model, "laser or this", _no_vectors)) == pytest.approx([0.7, 0.3])

@@ -627,3 +627,10 @@ def test_not_getting_air_in_is_trouble_breathing():
 
 def test_micro_needling_spelt_apart_is_a_treatment():
     assert speaks_of_own_treatment("she had micro needling this afternoon and now feels odd")
+
+
+def test_muddled_speech_and_memory_count_as_confusion():
+    """Set 16, re-measured after the decline rule: "kinda mixed up, cant remember how i got
+    home ... my words come out weird" got the rephrase prompt."""
+    assert "faint_confused" in keys("i feel mixed up since the session and can't find my words")
+    assert "faint_confused" in keys("dont remember how i got home after my treatment")

@@ -235,7 +235,7 @@ def test_a_red_flag_leads_with_the_emergency_number_as_a_first_message(bot, repo
     "report",
     [
         "had it done this morning and my lips look like i was stung by a wasp",
-        "had needling today and my husband says i am talking nonsense",
+        "had needling today and my husband says i keep saying odd things",
     ],
 )
 def test_a_red_flag_in_words_the_list_lacks_is_read_by_the_severity_model(bot, report):

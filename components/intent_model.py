@@ -75,7 +75,7 @@ def fit(
 # vectors know that "is morpheus8 better for jowls" is about results and conditions, and
 # averaged they turned such questions into a confident wrong answer. A wrong medical answer
 # costs more than an honest "I can't answer that here" (README, Understanding figures:
-# beyond-the-article declines rose on all five held-out sets, three FAQ questions were
+# beyond-the-article declines rose on four of five held-out sets, a few FAQ questions were
 # declined instead).
 SPARSE_STANDS = frozenset({"ask_beyond_article"})
 

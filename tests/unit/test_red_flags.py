@@ -634,3 +634,24 @@ def test_muddled_speech_and_memory_count_as_confusion():
     home ... my words come out weird" got the rephrase prompt."""
     assert "faint_confused" in keys("i feel mixed up since the session and can't find my words")
     assert "faint_confused" in keys("dont remember how i got home after my treatment")
+
+
+def test_a_tongue_that_feels_thick_counts_however_far_apart_the_words():
+    """Blind set 23: "does the numbing cream do anything to your tongue? mine feels thick and
+    fat" got the rephrase prompt."""
+    assert "tongue_feels_thick" in keys("what does numbing cream do to the tongue? mine feels fat and heavy")
+    assert "tongue_feels_thick" in keys("my tongue, it's like it's too big, i keep biting it")
+    assert find_red_flags("is a thick layer of the aftercare cream better than a thin one") == []
+
+
+def test_barely_swallowing_or_breathing_counts():
+    """Blind set 23: "can barely swallow my own spit" got the clinic's phone only."""
+    assert "breathing" in keys("i can hardly swallow since the needling")
+    assert "breathing" in keys("he can barely breathe, face was done today")
+
+
+def test_pain_that_is_very_strong_or_makes_the_visitor_cry_counts():
+    """Blind set 24: "my face pain is very very strong, I am crying" got the clinic's phone only."""
+    assert "severe_pain" in keys("my cheeks, the pain is so strong, day 2")
+    assert "severe_pain" in keys("it hurts so much i'm in tears")
+    assert find_red_flags("a bit sore, and the sunscreen smell is very strong") == []

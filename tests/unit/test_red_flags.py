@@ -655,3 +655,21 @@ def test_pain_that_is_very_strong_or_makes_the_visitor_cry_counts():
     assert "severe_pain" in keys("my cheeks, the pain is so strong, day 2")
     assert "severe_pain" in keys("it hurts so much i'm in tears")
     assert find_red_flags("a bit sore, and the sunscreen smell is very strong") == []
+
+
+def test_pain_getting_sorer_and_sorer_counts():
+    """Blind set 25: "its getting sorer and sorer instead of better" got the clinic's phone only."""
+    assert "severe_pain" in keys("day 4 and my cheeks are getting sorer and sorer")
+    assert find_red_flags("smiling feels a little sore today") == []
+
+
+def test_skin_like_a_hot_pan_touched_it_is_burn_like():
+    """Blind set 25: skin "like when you touch a hot pan, white in the middle and raw round the
+    edges" got the clinic's phone only."""
+    assert "blisters" in keys("my forehead looks like i touched a hot iron")
+    assert "blisters" in keys("the patch is white in the middle, raw round the edge")
+
+
+def test_breathing_through_a_straw_is_trouble_breathing():
+    """Blind set 26: "each breath feels like im breathing through a straw" got the clinic's phone only."""
+    assert "breathing" in keys("feels like i'm breathing thru a straw since my session")

@@ -34,6 +34,9 @@ SPACY_MODEL_PATH = Path(sys.prefix) / "spacy" / "en_core_web_sm"
 # requirements-encoder.txt.
 SENTENCE_ENCODER_PATH = Path(sys.prefix) / "encoder" / "all-MiniLM-L6-v2"
 ENCODER_REQUIREMENTS_PATH = REPO_ROOT / "requirements-encoder.txt"
+# Sentence vectors of the public corpora, kept between trainings (a minute to compute; never committed).
+VECTOR_CACHE_DIR = VAR_DIR / "cache" / "sentence_vectors"
+VECTOR_CACHE_ENV_VAR = "CLINIC_VECTOR_CACHE"  # another place for them (the benchmark times a cold one)
 
 SETTINGS_ENV_VAR = "CLINIC_SETTINGS"
 DEFAULT_SETTINGS_PATH = REPO_ROOT / "clinic.yml"

@@ -11,13 +11,18 @@ pipeline, bench/other_domains.py measures it.
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass
 from pathlib import Path
-from typing import List, Sequence
+from typing import List, Optional, Sequence, Tuple, Union
 
+import numpy as np
+from numpy.typing import NDArray
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 
 from clinic.text_features import text_features
+
+Vectors = NDArray[np.float32]
 
 # Intents whose examples are the clinic's domain: what a visitor asks or reports about the
 # treatment or a visit, and the answers the booking form reads ("this sunday at 11am" reads
@@ -49,15 +54,59 @@ def build(c: float = 10.0) -> Pipeline:
     return make_pipeline(text_features((2, 5)), LogisticRegression(C=c, class_weight="balanced", max_iter=3000))
 
 
-def fit(in_domain: Sequence[str], out_of_domain: Sequence[str], c: float = 10.0) -> Pipeline:
+@dataclass
+class DomainModel:
+    """The n-gram model, and optionally a second one over sentence vectors that is asked
+    only when the first is unsure (below `unsure_below`): it declines what it finds clearly
+    elsewhere (below `elsewhere_below`). N-grams see "book" in "book a taxi for tomorrow" and
+    think of the clinic's booking; sentence vectors know it is about a taxi."""
+
+    sparse: Pipeline
+    dense: Optional[LogisticRegression] = None
+    unsure_below: float = 0.5
+    elsewhere_below: float = 0.3
+
+
+def fit(
+    in_domain: Sequence[str],
+    out_of_domain: Sequence[str],
+    c: float = 10.0,
+    vectors: Optional[Tuple[Vectors, Vectors]] = None,
+    unsure_below: float = 0.5,
+    elsewhere_below: float = 0.3,
+) -> DomainModel:
+    """`vectors`: the sentence vectors of `in_domain` and `out_of_domain`, to train the second model too."""
     if not in_domain or not out_of_domain:
         raise ValueError("the domain model needs examples of both kinds")
     labels = [1] * len(in_domain) + [0] * len(out_of_domain)
-    return build(c).fit([*in_domain, *out_of_domain], labels)
+    sparse = build(c).fit([*in_domain, *out_of_domain], labels)
+    dense = None
+    if vectors is not None:
+        inside, outside = vectors
+        if len(inside) != len(in_domain) or len(outside) != len(out_of_domain):
+            raise ValueError("one sentence vector per text is needed")
+        dense = LogisticRegression(C=c, class_weight="balanced", max_iter=5000)
+        dense.fit(np.vstack([inside, outside]), labels)
+    return DomainModel(sparse, dense, unsure_below, elsewhere_below)
 
 
-def in_domain_probability(model: Pipeline, texts: Sequence[str]) -> List[float]:
-    """For each text, the probability that it is about the clinic (0..1)."""
+def in_domain_probability(model: Union[DomainModel, Pipeline], texts: Sequence[str]) -> List[float]:
+    """For each text, the n-gram model's probability that it is about the clinic (0..1)."""
     if not texts:
         return []
-    return [float(p) for p in model.predict_proba(list(texts))[:, 1]]
+    sparse = model.sparse if isinstance(model, DomainModel) else model  # a model stored before 2026-11-27
+    return [float(p) for p in sparse.predict_proba(list(texts))[:, 1]]
+
+
+def asks_for_meaning(model: Union[DomainModel, Pipeline], probability: float) -> bool:
+    """Is the n-gram model unsure enough about a text that the sentence vectors are asked?"""
+    return isinstance(model, DomainModel) and model.dense is not None and probability < model.unsure_below
+
+
+def elsewhere_by_meaning(model: DomainModel, vector: Vectors) -> Optional[float]:
+    """The sentence-vector model's probability that the text is about the clinic, when it
+    is low enough to decline the text; else None."""
+    if model.dense is None:
+        return None
+    probability = float(model.dense.predict_proba(np.asarray(vector).reshape(1, -1))[0][1])
+    return probability if probability < model.elsewhere_below else None

@@ -16,8 +16,8 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from clinic import text_features
 from clinic.paths import REPO_ROOT
-from components import domain_model, model_files
-from components.domain_gate import DOMAIN_KEY, DomainGate
+from components import domain_model, model_files, sentence_encoder
+from components.domain_gate import DOMAIN_KEY, MEANING_KEY, DomainGate
 
 CLINIC = [
     "what is micro-needling",
@@ -76,7 +76,7 @@ def test_the_digest_changes_with_a_corpus_so_rasa_retrains_the_gate(tmp_path):
     _corpus(tmp_path, [*OTHERS, "what time is it"])
     assert model_files.file_digest([path]) != before
     assert DomainGate.fingerprint_addon({"negatives": [str(path)]}) == model_files.file_digest(
-        [path, Path(domain_model.__file__), Path(text_features.__file__)]
+        [path, Path(domain_model.__file__), Path(text_features.__file__), Path(sentence_encoder.__file__)]
     )
 
 
@@ -86,7 +86,8 @@ def test_training_needs_both_kinds():
 
 
 @pytest.fixture()
-def gate(tmp_path: Path) -> DomainGate:
+def gate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> DomainGate:
+    monkeypatch.setattr(sentence_encoder, "VECTOR_CACHE_DIR", tmp_path / "vectors")
     config = {**DomainGate.get_default_config(), "negatives": [str(_corpus(tmp_path, OTHERS))]}
     (tmp_path / "storage").mkdir()
     storage = LocalModelStorage(tmp_path / "storage")
@@ -151,6 +152,81 @@ class _FixedModel:
         import numpy
 
         return numpy.array([[1 - self.probability, self.probability] for _ in texts])
+
+
+class _Vectors:
+    """Stands in for the sentence encoder: a text's vector says which side it is on."""
+
+    def __call__(self, texts):
+        import numpy
+
+        return numpy.array([[1.0, 0.0] if "taxi" not in t else [0.0, 1.0] for t in texts], dtype=numpy.float32)
+
+
+def _two_sided_model(sparse_probability: float) -> domain_model.DomainModel:
+    import numpy
+
+    vectors = (numpy.array([[1.0, 0.0]] * 3, dtype=numpy.float32), numpy.array([[0.0, 1.0]] * 3, dtype=numpy.float32))
+    model = domain_model.fit(CLINIC[:3], OTHERS[:3], vectors=vectors, unsure_below=0.5, elsewhere_below=0.3)
+    model.sparse = _FixedModel(sparse_probability)  # type: ignore[assignment]
+    return model
+
+
+def test_sentence_vectors_decline_what_the_ngrams_are_unsure_of_and_find_elsewhere():
+    gate = DomainGate(DomainGate.get_default_config(), None, None)  # type: ignore[arg-type]
+    gate._encode = _Vectors()
+    gate._model = _two_sided_model(0.4)  # unsure, above the n-gram threshold
+    (taxi,) = gate.process([_parsed("book a taxi for tomorrow", "book_appointment")])
+    assert taxi.get(INTENT)["name"] == "out_of_scope" and taxi.get(INTENT)["confidence"] > 0.7
+    assert taxi.get(MEANING_KEY) < 0.3 and taxi.get(DOMAIN_KEY) == 0.4
+    (visit,) = gate.process([_parsed("book me in for friday", "book_appointment")])
+    assert visit.get(INTENT)["name"] == "book_appointment" and visit.get(MEANING_KEY) is None
+
+
+def test_sentence_vectors_are_not_asked_when_the_ngrams_are_sure_or_the_guess_is_weak():
+    gate = DomainGate(DomainGate.get_default_config(), None, None)  # type: ignore[arg-type]
+    gate._encode = _Vectors()
+    gate._model = _two_sided_model(0.8)  # the n-grams are sure it is the clinic's
+    (sure,) = gate.process([_parsed("book a taxi to the clinic", "book_appointment")])
+    assert sure.get(INTENT)["name"] == "book_appointment"
+    gate._model = _two_sided_model(0.4)
+    (weak,) = gate.process([_parsed("taxi driver", "faq", confidence=0.3)])  # a name at the form's question
+    assert weak.get(INTENT)["name"] == "faq"
+
+
+def test_the_trained_gate_uses_the_real_sentence_encoder(tmp_path, monkeypatch):
+    """Trained and loaded as `rasa train` and `rasa run` do, with all-MiniLM-L6-v2."""
+    monkeypatch.setattr(sentence_encoder, "VECTOR_CACHE_DIR", tmp_path / "vectors")
+    config = {**DomainGate.get_default_config(), "negatives": [str(_corpus(tmp_path, OTHERS))]}
+    (tmp_path / "storage").mkdir()
+    storage, resource = LocalModelStorage(tmp_path / "storage"), Resource("domain_gate")
+    examples = [Message({TEXT: t, INTENT: "faq"}) for t in CLINIC]
+    DomainGate(config, storage, resource).train(TrainingData(examples))
+    assert list((tmp_path / "vectors").glob("*.npy")), "the corpus's vectors are kept for the next training"
+    loaded = DomainGate.load(config, storage, resource, None)  # type: ignore[arg-type]
+    assert isinstance(loaded._model, domain_model.DomainModel) and loaded._model.dense is not None
+    assert loaded._encode is not None
+
+
+def test_kept_sentence_vectors_are_the_computed_ones_and_a_bad_file_is_recomputed(tmp_path):
+    import numpy
+
+    class Counting:
+        calls = 0
+
+        def encode(self, texts, batch_size=64):
+            Counting.calls += 1
+            return numpy.full((len(texts), sentence_encoder.DIMENSIONS), 0.5, dtype=numpy.float32)
+
+    first = sentence_encoder.encode_with_cache(Counting(), ["a", "b"], tmp_path)  # type: ignore[arg-type]
+    again = sentence_encoder.encode_with_cache(Counting(), ["a", "b"], tmp_path)  # type: ignore[arg-type]
+    assert Counting.calls == 1 and numpy.array_equal(first, again)
+    (kept,) = tmp_path.glob("*.npy")
+    kept.write_bytes(b"not an array")
+    sentence_encoder.encode_with_cache(Counting(), ["a", "b"], tmp_path)  # type: ignore[arg-type]
+    assert Counting.calls == 2
+    sentence_encoder.encode_with_cache(Counting(), ["a", "c"], tmp_path)  # type: ignore[arg-type]
+    assert Counting.calls == 3  # other texts, other vectors
 
 
 def test_button_commands_pass_untouched(gate):

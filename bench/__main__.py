@@ -42,11 +42,14 @@ HELDOUT_FRESH2 = REPO_ROOT / "bench" / "heldout_fresh2.tsv"
 # A third, written on 2026-11-27 while the sentence encoder was built, first measured with it.
 HELDOUT_FRESH3 = REPO_ROOT / "bench" / "heldout_fresh3.tsv"
 HELDOUT_FRESH4 = REPO_ROOT / "bench" / "heldout_fresh4.tsv"
+# A fifth, written on 2026-11-27 (fourth session), measured once when it arrived, then only reported.
+HELDOUT_FRESH5 = REPO_ROOT / "bench" / "heldout_fresh5.tsv"
 FRESH_SETS = {
     "heldout_fresh": HELDOUT_FRESH,
     "heldout_fresh2": HELDOUT_FRESH2,
     "heldout_fresh3": HELDOUT_FRESH3,
     "heldout_fresh4": HELDOUT_FRESH4,
+    "heldout_fresh5": HELDOUT_FRESH5,
 }
 RESULTS = REPO_ROOT / "bench" / "results"
 STARTED = time.monotonic()

@@ -180,6 +180,7 @@ FRESH_SETS = (
     ("heldout_fresh2", "second fresh set"),
     ("heldout_fresh3", "third fresh set"),
     ("heldout_fresh4", "fourth fresh set"),
+    ("heldout_fresh5", "fifth fresh set"),
 )
 
 

@@ -4,8 +4,10 @@ own examples against thousands of everyday requests written for other assistants
 The intent classifier only knows the clinic's intents, so it is confident about everything: "set a 4 minute
 timer" looked like the duration question to it. This model knows the rest of the world from
 public intent corpora (corpora/README.md), so it can tell that such a message is none of the
-clinic's business. Plain scikit-learn, no Rasa: components/domain_gate.py puts it in the
-pipeline, bench/other_domains.py measures it.
+clinic's business. When its character and word n-grams are unsure, a second classifier over
+sentence vectors (components/sentence_encoder.py) can decline what is clearly elsewhere.
+Plain scikit-learn, no Rasa: components/domain_gate.py puts it in the pipeline,
+bench/other_domains.py measures it.
 """
 
 from __future__ import annotations

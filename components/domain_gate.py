@@ -69,15 +69,17 @@ class DomainGate(GraphComponent):
             # the most other assistants' requests while losing at most 0.3% of the clinic's
             # FAQ and booking examples (6 of 2,120; bench/dev.tsv lost none); README,
             # "Understanding figures".
-            "sentence_encoder": True,
             "unsure_below": 0.5,
             "elsewhere_below": 0.3,
+            # False: the n-grams decide alone (no sentence vectors at training or at run time).
+            "sentence_encoder": True,
         }
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
         # The corpora are read from disk, not from the graph, and how the gate learns is in
-        # domain_model.py and clinic/text_features.py: a change to any must retrain it.
+        # domain_model.py, clinic/text_features.py and sentence_encoder.py: a change to any
+        # must retrain it.
         # (Rasa may call this with only the config.yml entry, without the defaults.)
         paths = _corpus_paths({**cls.get_default_config(), **config})
         sources = [Path(domain_model.__file__), Path(text_features.__file__), Path(sentence_encoder.__file__)]

@@ -183,10 +183,4 @@ def _encoder_for(
     message); without it the n-gram model decides alone, and the log says so."""
     if getattr(model, "dense", None) is None:
         return None
-    try:
-        encoder = sentence_encoder.shared_encoder()
-        encoder.encode(["warm up"])  # traces the graph once
-    except sentence_encoder.EncoderUnavailableError as error:
-        logger.error(f"{error}; the domain gate decides with n-grams alone")
-        return None
-    return encoder.encode
+    return sentence_encoder.warm_shared_encoder("the domain gate decides with n-grams alone")

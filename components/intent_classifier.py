@@ -185,10 +185,4 @@ def _encoder_for(stored: Optional[Dict[str, Any]]) -> Optional[intent_model.Enco
     model = (stored or {}).get("model")
     if model is None or getattr(model, "dense", None) is None:
         return None
-    try:
-        encoder = sentence_encoder.shared_encoder()
-        encoder.encode(["warm up"])  # traces the graph once
-    except sentence_encoder.EncoderUnavailableError as error:
-        logger.error(f"{error}; the intent classifier answers with n-grams alone")
-        return None
-    return encoder.encode
+    return sentence_encoder.warm_shared_encoder("the intent classifier answers with n-grams alone")

@@ -17,7 +17,7 @@ import logging
 import os
 import threading
 from pathlib import Path
-from typing import Any, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 from numpy.typing import NDArray
@@ -86,6 +86,18 @@ class SentenceEncoder:
                 mask = batch["attention_mask"].astype(np.int32)
                 rows.append(self._encode(ids, mask).numpy())
         return np.vstack(rows).astype(np.float32)
+
+
+def warm_shared_encoder(without_it: str) -> Optional[Callable[[Sequence[str]], NDArray[np.float32]]]:
+    """The process's encoder, loaded and traced now (not on a visitor's first message); None
+    when it is missing, and the log says what happens `without_it`."""
+    try:
+        encoder = shared_encoder()
+        encoder.encode(["warm up"])  # traces the graph once
+    except EncoderUnavailableError as error:
+        logger.error(f"{error}; {without_it}")
+        return None
+    return encoder.encode
 
 
 _shared: Optional[SentenceEncoder] = None

@@ -459,4 +459,4 @@ def test_only_admins_forget_a_person_on_the_privacy_page(console):
     [entry] = [e for e in AccountStore(console.db_url).audit() if e.action == "a person's data forgotten"]
     assert (entry.actor, entry.target) == ("maria", "by phone number")
     assert entry.old_value == "1 conversation(s) (2 events), 1 booking request(s)"
-    assert "0177" not in " ".join(str(value) for value in entry.__dict__.values())
+    assert "0177" not in " ".join(str(value) for key, value in entry.__dict__.items() if key != "at")

@@ -100,7 +100,7 @@ def test_the_audit_log_gets_the_counts_not_the_person(stores):
     [entry] = AccountStore(stores.clinic_url).audit()
     assert (entry.actor, entry.action, entry.target) == ("maria", "a person's data forgotten", "by phone number")
     assert entry.old_value == "4 conversation(s) (5 events), 2 booking request(s)"
-    written = " ".join(str(value) for value in entry.__dict__.values())
+    written = " ".join(str(value) for key, value in entry.__dict__.items() if key != "at")  # not the time's digits
     assert "0177" not in written and "Harriet" not in written and "dots" not in written
 
 

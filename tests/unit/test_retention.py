@@ -153,7 +153,8 @@ def test_the_audit_log_gets_counts_never_contents(stores):
     assert (entry.actor, entry.action, entry.target) == ("maria", "personal data purged", "retention")
     assert entry.new_value == "1 conversation(s) (3 events), 1 contacted request(s)"
     assert "180 days" in entry.old_value and "365 days" in entry.old_value
-    written = " ".join(str(value) for value in entry.__dict__.values())
+    # Every text field (not the time: its microseconds may well hold "555").
+    written = " ".join(str(value) for key, value in entry.__dict__.items() if key != "at")
     for private in ("days-181", "skin", "Harriet", "555", "0143"):
         assert private not in written
 

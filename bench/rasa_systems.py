@@ -64,9 +64,10 @@ def _ticker(label: str, progress: Callable[[str], None], stop: threading.Event, 
 
 
 def train_full(
-    config: Path, out_dir: Path, name: str, log: Path, progress: Callable[[str], None]
+    config: Path, out_dir: Path, name: str, log: Path, progress: Callable[[str], None], cold: bool = True
 ) -> Tuple[Path, float]:
-    """`rasa train` (NLU and dialogue) from scratch; returns the model and the seconds it took."""
+    """`rasa train` (NLU and dialogue) from scratch; returns the model and the seconds it took.
+    `cold`: without the sentence vectors earlier trainings kept, as on a fresh machine."""
     out_dir.mkdir(parents=True, exist_ok=True)
     stop = threading.Event()
     ticker = threading.Thread(target=_ticker, args=(f"training {name}", progress, stop), daemon=True)
@@ -75,6 +76,7 @@ def train_full(
     # From scratch means the domain gate's corpus sentence vectors too (kept under var/ by
     # `make train`): a cold place for them, removed afterwards.
     cold_vectors = tempfile.mkdtemp(prefix="bench-vectors-")
+    vectors = {VECTOR_CACHE_ENV_VAR: cold_vectors} if cold else {}
     with open(log, "w") as handle:
         result = subprocess.run(
             [
@@ -87,7 +89,7 @@ def train_full(
                 f"--fixed-model-name={name}",
             ],
             cwd=REPO_ROOT,
-            env={**rasa_env(), **NO_CACHE_ENV, VECTOR_CACHE_ENV_VAR: cold_vectors},
+            env={**rasa_env(), **NO_CACHE_ENV, **vectors},
             stdout=handle,
             stderr=subprocess.STDOUT,
         )

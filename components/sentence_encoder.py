@@ -135,7 +135,7 @@ def encode_with_cache(
     vectors = encoder.encode(texts, batch_size=256)
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(".tmp.npy")
+        temporary = cache_dir / f"{path.stem}.{os.getpid()}.{threading.get_ident()}.tmp.npy"  # one per writer
         np.save(temporary, vectors)
         os.replace(temporary, path)  # never a half-written file under the real name
     except OSError as error:

@@ -89,6 +89,12 @@ class Sign:
     # Matched by the severity model instead of phrasings (clinic/severity.py): a report
     # that reads like a red flag in other words.
     described: bool = False
+    # Words that, just before a qualifier (a later `together` group) in its clause, turn it
+    # round: "soreness eases a bit more each day" is pain getting better, not worse.
+    unless_turned_by: Tuple[Tuple[str, ...], ...] = ()
+    # Phrasings that stand for a fever (chills, shivers) and that a measured normal
+    # temperature given after them answers: "a shivery moment, but my temperature is 36.5".
+    answered_by_normal_temperature: Tuple[Tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -110,6 +116,8 @@ class _Tokens:
     # Word positions by first letter: a pattern can only match a word that starts with its
     # own first letter (typos are allowed after it), so most words are never compared.
     _by_initial: Optional[Dict[str, List[int]]] = None
+    # Everyday words one slip from a sign's word, never read as its typo (red_flags.yml).
+    other_words: FrozenSet[str] = frozenset()
 
     def positions(self, pattern: str) -> FrozenSet[int]:
         found = self._positions.get(pattern)
@@ -119,7 +127,9 @@ class _Tokens:
                 for index, word in enumerate(self.words):
                     self._by_initial.setdefault(word[:1], []).append(index)
             candidates = self._by_initial.get(pattern[:1], [])
-            found = frozenset(i for i in candidates if _word_matches(pattern, self.words[i]))
+            found = frozenset(
+                i for i in candidates if _word_matches(pattern, self.words[i], self.words[i] in self.other_words)
+            )
             self._positions[pattern] = found
         return found
 
@@ -161,6 +171,8 @@ def parse_sign(key: str, entry: Any, path: Path = RED_FLAGS_PATH) -> Sign:
         _phrasings(entry.get("unless_asked") or [], where),
         _phrasings(entry.get("unless_followed_by") or [], where),
         bool(entry.get("described")),
+        _phrasings(entry.get("unless_turned_by") or [], where),
+        _phrasings(entry.get("answered_by_normal_temperature") or [], where),
     )
 
 
@@ -205,18 +217,19 @@ def _tokens(text: str) -> _Tokens:
                 continue
         words.append(token)
         clauses.append(clause)
-    return _Tokens(words, clauses, end_clause=clause)
+    return _Tokens(words, clauses, end_clause=clause, other_words=default_other_words())
 
 
-def _word_matches(pattern: str, word: str) -> bool:
+def _word_matches(pattern: str, word: str, strict: bool = False) -> bool:
     """Typos: one slip (a wrong, missing, extra or swapped letter) in words of 5+ letters, two
     in 10+; the first letter must be right (typos rarely hit it, and "never"/"fever" or
-    "painted"/"fainted" must not match)."""
+    "painted"/"fainted" must not match). `strict`: the word is another word (red_flags.yml,
+    `other_words`), so only its exact spelling or a listed ending counts."""
     if pattern.endswith("*"):
         stem = pattern[:-1]
         if word.startswith(stem):
             return True
-        if len(stem) < 5 or word[:1] != stem[:1]:
+        if strict or len(stem) < 5 or word[:1] != stem[:1]:
             return False
         return OSA.distance(word, stem) <= 1 or (len(stem) >= 6 and OSA.distance(word[: len(stem)], stem) <= 1)
     if pattern == word:
@@ -224,6 +237,7 @@ def _word_matches(pattern: str, word: str) -> bool:
     allowed = 2 if len(pattern) >= 10 else 1 if len(pattern) >= 5 else 0
     return (
         allowed > 0
+        and not strict
         and word[:1] == pattern[:1]
         and abs(len(word) - len(pattern)) <= allowed
         and OSA.distance(word, pattern) <= allowed
@@ -327,6 +341,28 @@ def fever_temperature(text: str) -> Optional[str]:
     return None
 
 
+def readings_in_words(text: str) -> str:
+    """`text` with each temperature reading put in words, for a model that reads letters, not
+    numbers: "thermometer says 98.6" -> "thermometer says a normal temperature"."""
+
+    def in_words(match: re.Match[str]) -> str:
+        value = float(match["value"].replace(",", "."))
+        unit = (match["unit"] or "").lower()
+        said_before = bool(_TEMPERATURE_WORDS.search(text[max(0, match.start() - 25) : match.start()]))
+        decimal = bool(re.search(r"[.,]", match["value"]))
+        # "36 hours ago" is not a reading: a unit, a decimal, or a temperature word just before.
+        if not (match["unit"] or said_before or decimal):
+            return match.group(0)
+        fahrenheit = "f" in unit or (not unit.strip("° ") and 95 <= value <= 115)
+        celsius = not fahrenheit and 34 <= value <= 45
+        if not (fahrenheit or celsius):
+            return match.group(0)
+        high = value >= (FEVER_FAHRENHEIT if fahrenheit else FEVER_CELSIUS)
+        return " a high temperature " if high else " a normal temperature "
+
+    return _TEMPERATURE.sub(in_words, text)
+
+
 def _temperature_negated(text: str, position: int) -> bool:
     before = _tokens(text[:position])
     # Only words in the temperature's own clause: "not feeling great. 39.2 C" is a fever.
@@ -340,9 +376,16 @@ def find_red_flags(text: str, signs: Optional[Sequence[Sign]] = None) -> List[Re
     tokens = _tokens(text or "")
     found = []
     for sign in signs:
-        evidence = _first_match(sign.phrasings, tokens, sign.unless_asked, sign.unless_followed_by)
+        phrasings: Sequence[Tuple[str, ...]] = sign.phrasings
+        if sign.answered_by_normal_temperature:
+            phrasings = _unanswered(phrasings, sign.answered_by_normal_temperature, tokens, text or "")
+        evidence = _first_match(phrasings, tokens, sign.unless_asked, sign.unless_followed_by)
         if evidence is None and sign.together:
-            parts = [_first_match(group, tokens, sign.unless_mild, sign.unless_followed_by) for group in sign.together]
+            # The first group names the symptom; the later ones qualify it and can be turned round.
+            before = [sign.unless_mild, *[(*sign.unless_mild, *sign.unless_turned_by)] * (len(sign.together) - 1)]
+            parts = [
+                _first_match(group, tokens, mild, sign.unless_followed_by) for group, mild in zip(sign.together, before)
+            ]
             if all(part is not None for part in parts) and not _resolving(sign, tokens):
                 evidence = " … ".join(str(part) for part in parts)
         if evidence is None and sign.temperature:
@@ -350,6 +393,46 @@ def find_red_flags(text: str, signs: Optional[Sequence[Sign]] = None) -> List[Re
         if evidence is not None:
             found.append(RedFlag(sign.key, sign.sign, sign.why, evidence))
     return found
+
+
+_NORMAL_CELSIUS = (35.0, 37.5)
+_NORMAL_FAHRENHEIT = (95.0, 99.5)
+
+
+def _normal_reading_positions(tokens: _Tokens, text: str) -> List[int]:
+    """Where a measured normal temperature is given ("my temperature is 36.5", "98.6"):
+    a number in the normal range of either unit, in a message that speaks of temperature."""
+    if not _TEMPERATURE_WORDS.search(text):
+        return []
+    found = []
+    for index, word in enumerate(tokens.words):
+        try:
+            value = float(word.replace(",", "."))
+        except ValueError:
+            continue
+        in_range = any(low <= value < high for low, high in (_NORMAL_CELSIUS, _NORMAL_FAHRENHEIT))
+        # "36 hours ago" is not a reading: a decimal, a unit after or a temperature word before.
+        unit_after = tokens.words[index + 1 : index + 2] in (["c"], ["f"], ["degrees"], ["celsius"], ["fahrenheit"])
+        said_before = any(_TEMPERATURE_WORDS.match(word) for word in tokens.words[max(0, index - 3) : index])
+        if in_range and ("." in word or "," in word or unit_after or said_before):
+            found.append(index)
+    return found
+
+
+def _unanswered(
+    phrasings: Sequence[Tuple[str, ...]],
+    proxies: Sequence[Tuple[str, ...]],
+    tokens: _Tokens,
+    text: str,
+) -> Sequence[Tuple[str, ...]]:
+    """`phrasings` without the fever's stand-ins (chills) that a normal reading, given after
+    every place they are mentioned, answers. A fever reading anywhere keeps them all."""
+    readings = _normal_reading_positions(tokens, text)
+    if not readings or fever_temperature(text):
+        return phrasings
+    last_reading = max(readings)
+    answered = {proxy for proxy in proxies if all(start < last_reading for start in _find(proxy, tokens))}
+    return [phrasing for phrasing in phrasings if phrasing not in answered]
 
 
 def ruled_out_signs(text: str, signs: Optional[Sequence[Sign]] = None) -> List[str]:
@@ -386,6 +469,25 @@ _STATE_VERBS = ("is", "are", "was", "seems", "seem", "looks", "look", "feels", "
 
 
 _fresh_signs: FreshFile[Tuple[Sign, ...]] = FreshFile(load_signs, (OSError, RedFlagsError), "red flags")
+
+
+def load_other_words(path: Path = RED_FLAGS_PATH) -> FrozenSet[str]:
+    """`other_words` of red_flags.yml: everyday words never read as a typo of a sign's word."""
+    try:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as error:
+        raise RedFlagsError(f"{path}: {error}") from None
+    words = raw.get("other_words") or []
+    if not isinstance(words, list) or not all(isinstance(word, str) for word in words):
+        raise RedFlagsError(f"{path}: `other_words` must be a list of words")
+    return frozenset(_normalise(word).strip() for word in words)
+
+
+_fresh_other_words: FreshFile[FrozenSet[str]] = FreshFile(load_other_words, (OSError, RedFlagsError), "red flags")
+
+
+def default_other_words(path: Path = RED_FLAGS_PATH) -> FrozenSet[str]:
+    return _fresh_other_words.get(path)
 
 
 def default_signs(path: Path = RED_FLAGS_PATH) -> Tuple[Sign, ...]:

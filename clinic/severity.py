@@ -2,7 +2,7 @@
 
 The red-flag list (red_flags.yml) matches phrasings; every new set of reports written by
 someone else has described a few red flags in words it did not have ("lips look like i got
-punched", "the pain is like 9 out of 10"). This is a text classifier trained on 1,240
+punched", "the pain is like 9 out of 10"). This is a text classifier trained on 1,399
 after-treatment reports labelled red flag or ordinary (corpora/after_treatment_reports.tsv),
 asked only about a message already known to be a report and only when no listed sign
 matched (clinic/triage.py). It errs towards the emergency number, as the list does: its
@@ -17,22 +17,25 @@ from __future__ import annotations
 import csv
 import logging
 from pathlib import Path
-from typing import Tuple
+from typing import List, Tuple
 
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import FunctionTransformer
 
 from clinic.fresh import FreshFile
 from clinic.paths import REPORTS_CORPUS_PATH
+from clinic.red_flags import readings_in_words
 from clinic.text_features import text_features
 
 logger = logging.getLogger(__name__)
 RED_FLAG, ORDINARY = "red_flag", "ordinary"
 # Chosen by 5-fold cross-validation on the corpus, as the lowest threshold that escalates at
-# most about 1% of ordinary worries (a plain bruise must not get 911 first). On the 1,240
-# reports of 2026-11-27: at 0.7 the model alone found 88.3% of the red flags and escalated
-# 0.7% of the ordinary worries; at 0.6, 93.0% but 1.7%. 0.65 (90.6%, 1.5% now) was tried and
-# sent "now there is bruising on my jaw" (0.66) to 911 first, so 0.7 stays (README, Safety).
+# most about 1% of ordinary worries (a plain bruise must not get 911 first). On the 1,399
+# reports of 2026-11-27 (fifth session): at 0.7 the model alone finds 90.5% of the red flags
+# and escalates 0.7% of the ordinary worries; at 0.6, 93.2% but 1.9%. 0.65 was tried on the
+# earlier 1,240 and sent "now there is bruising on my jaw" (0.66) to 911 first, so 0.7 stays
+# (README, Safety).
 THRESHOLD = 0.7
 
 
@@ -55,8 +58,16 @@ def read_reports(path: Path) -> Tuple[Tuple[str, str], ...]:
 
 
 def train(reports: Tuple[Tuple[str, str], ...]) -> Pipeline:
-    model = make_pipeline(text_features((2, 5)), LogisticRegression(C=10.0, class_weight="balanced", max_iter=3000))
+    # Readings in words: n-grams of "98.6" and "39.1" look alike, "a normal temperature" and
+    # "a high temperature" do not.
+    readings = FunctionTransformer(_readings_in_words)
+    classifier = LogisticRegression(C=10.0, class_weight="balanced", max_iter=3000)
+    model = make_pipeline(readings, text_features((2, 5)), classifier)
     return model.fit([text for text, _ in reports], [kind == RED_FLAG for _, kind in reports])
+
+
+def _readings_in_words(texts: List[str]) -> List[str]:
+    return [readings_in_words(text) for text in texts]
 
 
 _fresh_model: FreshFile[Pipeline] = FreshFile(

@@ -2,7 +2,7 @@
 
 import pytest
 
-from clinic.red_flags import RedFlagsError, fever_temperature, find_red_flags, load_signs, parse_sign
+from clinic.red_flags import RedFlagsError, fever_temperature, find_red_flags, load_other_words, load_signs, parse_sign
 from clinic.triage import (
     Urgency,
     assess_urgency,
@@ -673,3 +673,100 @@ def test_skin_like_a_hot_pan_touched_it_is_burn_like():
 def test_breathing_through_a_straw_is_trouble_breathing():
     """Blind set 26: "each breath feels like im breathing through a straw" got the clinic's phone only."""
     assert "breathing" in keys("feels like i'm breathing thru a straw since my session")
+
+
+def test_something_lodged_on_the_way_down_is_trouble_swallowing():
+    """Blind set 27: "each time I try to get my tea down it feels as if a boiled sweet is
+    lodged halfway" got the clinic's phone only."""
+    assert "breathing" in keys("when i drink it feels like a sweet is lodged and it won't budge")
+    assert "breathing" in keys("food feels stuck, it won't go down, after the needling")
+    assert find_red_flags("is it ok to drink tea after the treatment") == []
+
+
+def test_bleeding_that_does_not_stop_in_other_words_counts():
+    """Blind set 29: "blood no stop from cheek, 1 hour pressing" got the rephrase prompt."""
+    assert "bleeding_wont_stop" in keys("blood no stop from my chin")
+    assert "bleeding_wont_stop" in keys("its bleeding nonstop since the session")
+
+
+def test_pain_that_grows_counts_and_soreness_that_eases_more_each_day_does_not():
+    """Blind set 29: "the hurt is growing every day" got the clinic's phone only; blind set 27:
+    "a little sore ... the soreness eases a bit more each day" got 911 first."""
+    assert "severe_pain" in keys("my wife says the hurt is growing every day")
+    assert "severe_pain" in keys("a little sore on day 1 but it hurts more each day")
+    assert find_red_flags("it is a little sore and the soreness eases a bit more each day") == []
+    assert find_red_flags("sore, but it gets better more each day") == []
+
+
+def test_confusion_told_in_other_words_counts():
+    """Blind set 29: "she asks same question again and again and dont know where she is" got the
+    clinic's phone only."""
+    assert "faint_confused" in keys("my sister asks same question again and again")
+    assert "faint_confused" in keys("she dont know where she is after the treatment")
+    assert "faint_confused" in keys("grandma didnt know who i was for a bit")
+
+
+def test_water_pockets_under_the_skin_are_blisters():
+    """Blind set 29: "water pockets under the skin ... under is raw" got the clinic's phone only."""
+    assert "blisters" in keys("there are water pockets on my forehead")
+    assert "blisters" in keys("some broke and underneath is raw")
+
+
+def test_lips_gone_big_count_as_swelling():
+    """Blind set 29: "LIPS BIG LIKE DUCK AFTER NEEDLES" got the rephrase prompt; blind set 10:
+    "lips look like i got punched" got the clinic's phone only."""
+    assert "face_swelling" in keys("LIPS BIG LIKE DUCK AFTER NEEDLES")
+    assert "face_swelling" in keys("my lips look like i got punched")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "pain was like a 4 right after, now like a 1, all chill?",
+        "my face is quite pink, much as it is after an afternoon weeding the roses",
+        "it is a bit red but i think it looks fine",
+        "going to the shops later, skin a little pink, no wheel of fortune drama",
+    ],
+)
+def test_everyday_words_one_letter_from_a_sign_are_not_its_typos(text):
+    """Blind sets 27 and 28: "all chill?" read as chills, "weeding" as weeping."""
+    assert find_red_flags(text) == []
+
+
+def test_a_typo_of_a_signs_word_still_counts():
+    assert "fever" in keys("i have the chils since last night")
+    assert "oozing" in keys("my cheek is weepng clear stuff")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I had a shivery moment in the cold church but my temperature is 36.5 and I am well",
+        "got the chills in the car, took my temp and its 98.2",
+    ],
+)
+def test_a_normal_reading_after_chills_answers_them(text):
+    """Blind set 27: a shiver in a cold church, then "my temperature is 36.5", got 911 first."""
+    assert find_red_flags(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "temp was 36.8 this morning but now i have chills",
+        "chills and my temperature is 36.9, a minute ago it was 38.4",
+        "chills for 36 hours since the needling",
+        "fever and chills, temperature 37.2",
+    ],
+)
+def test_chills_stand_when_the_reading_is_earlier_high_or_not_a_reading(text):
+    assert "fever" in keys(text)
+
+
+def test_other_words_must_be_a_list_of_words(tmp_path):
+    path = tmp_path / "red_flags.yml"
+    path.write_text("signs: {}\nother_words: chill\n", encoding="utf-8")
+    with pytest.raises(RedFlagsError, match="other_words"):
+        load_other_words(path)
+    path.write_text("signs: {}\nother_words: [Chill, weeding]\n", encoding="utf-8")
+    assert load_other_words(path) == frozenset({"chill", "weeding"})

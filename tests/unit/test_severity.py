@@ -11,7 +11,7 @@ import pytest
 from bench.safety import SAFETY_BLIND_SETS, SAFETY_HELDOUT
 from clinic import severity
 from clinic.paths import REPORTS_CORPUS_PATH
-from clinic.red_flags import Sign, find_red_flags
+from clinic.red_flags import Sign, find_red_flags, readings_in_words
 from clinic.triage import Urgency, triage
 
 RED = [
@@ -109,3 +109,27 @@ def test_warm_up_trains_once_and_a_broken_corpus_only_logs(tmp_path, corpus, cap
     assert severity.red_flag_probability("chin a bit flaky and pink", corpus) < 0.5  # already trained
     severity.warm_up(tmp_path / "absent.tsv")
     assert "severity model not trained" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("Thermometer says 98.6 and I am well", "Thermometer says  a normal temperature and I am well"),
+        ("temp 38,9 today", "temp  a high temperature today"),
+        ("39.1 since last night", " a high temperature since last night"),
+        ("101F on the ear thing", " a high temperature  on the ear thing"),
+        ("36 hours ago, temp fine", "36 hours ago, temp fine"),
+        ("i am 38 and had it done friday", "i am 38 and had it done friday"),
+        ("took 2 paracetamol at 10.30", "took 2 paracetamol at 10.30"),
+    ],
+)
+def test_the_model_reads_temperatures_in_words(text, words):
+    """Blind set 27: "Thermometer says 98.6 and I am perfectly well" read like a fever (0.73):
+    the model's n-grams saw "thermometer" and digits, not that the reading is normal."""
+    assert readings_in_words(text) == words
+
+
+def test_a_normal_reading_reads_less_like_a_red_flag_than_a_high_one():
+    normal = severity.red_flag_probability("thermometer says 36.6 and i feel fine, cheeks pink")
+    high = severity.red_flag_probability("thermometer says 39.4 and i feel awful, cheeks pink")
+    assert normal < severity.THRESHOLD <= high

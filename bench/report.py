@@ -87,7 +87,7 @@ def table(results: Dict[str, Any]) -> str:
         add(name, ["cv", key], "%" if key != "macro_f1" else "f1")
     for safety_set, label in (
         ("safety", "safety"),
-        ("safety_blind", "safety, kept-out blind sets 10, 11, 14-29"),
+        ("safety_blind", "safety, kept-out blind sets 10, 11, 14-32"),
         ("safety_blind21", "safety, blind set 21"),
     ):
         for key, title in (

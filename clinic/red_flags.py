@@ -43,6 +43,7 @@ _NEGATORS = frozenset(
         "hadnt",
         "aint",
         "nothing",
+        "nothings",  # "nothing's oozing": the apostrophe is gone by now
         "denies",
     }
 )

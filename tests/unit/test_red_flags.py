@@ -770,3 +770,46 @@ def test_other_words_must_be_a_list_of_words(tmp_path):
         load_other_words(path)
     path.write_text("signs: {}\nother_words: [Chill, weeding]\n", encoding="utf-8")
     assert load_other_words(path) == frozenset({"chill", "weeding"})
+
+
+@pytest.mark.parametrize(
+    "text, key",
+    [
+        ("i know what dyspnea feels like and this is it", "breathing"),
+        ("SOB at rest since the session", "breathing"),
+        ("sats 94 on my finger monitor", "breathing"),
+        ("vesicles forming on my forehead where the pen was", "blisters"),
+        ("looks like urticaria on my arms", "hives"),
+        ("i think i'm febrile", "fever"),
+        ("purulent discharge from two spots", "pus"),
+        ("possible angioedema, lips up", "face_swelling"),
+        ("had a syncopal episode after", "faint_confused"),
+        ("could be cellulitis, it's hot", "spreading_redness"),
+    ],
+)
+def test_clinical_words_count(text, key):
+    """Blind set 30 (writers who work in healthcare): "dyspnea ... SOB at rest, sats 94" got the
+    clinic's phone only, "vesicles ... with clear fluid inside" the rephrase prompt."""
+    assert key in keys(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "bit confused by the aftercare sheet, which is it, 24h or 48h",
+        "nothing's oozing or leaking, just really dry on day 3",
+        "numbing cream wore off and its a bit sore, easing off already",
+        "weird one, my eyes were a tiny bit puffy this morning but gone by lunch, I can see fine",
+        "are the side effects serious or minor",
+        "does it help with cellulite on the thighs",
+    ],
+)
+def test_ordinary_words_near_a_sign_are_not_one(text):
+    """Blind sets 30 and 31: "confused by the aftercare sheet", "nothing's oozing", a "weird one"
+    beside the eyes and "wore off" (read as worse) got 911 first."""
+    assert find_red_flags(text) == []
+
+
+def test_weird_right_beside_the_eyes_still_counts():
+    assert "vision" in keys("my vision is weird since the needling near my eyes")
+    assert "vision" in keys("eyes feel weird and everything is blurry")

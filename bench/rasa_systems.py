@@ -112,7 +112,10 @@ def label_of(parsed: Dict[str, Any]) -> Answer:
         selectors = parsed.get("response_selector") or {}
         selector = selectors.get("faq") or selectors.get("default") or {}
         label = (selector.get("response") or {}).get("intent_response_key") or "faq/unknown"
-    return Answer(label, confidence, tuple(parsed.get("faq_choices") or ()))
+    # Buttons instead of an answer: the topic clarifier's pair, or the not-understood
+    # reply's suggestions (components/fallback_suggestions.py).
+    choices = parsed.get("faq_choices") or parsed.get("suggested") or ()
+    return Answer(label, confidence, tuple(choices))
 
 
 def predictor_for(model: Path) -> Predictor:

@@ -70,6 +70,7 @@ def table(results: Dict[str, Any]) -> str:
         ("overall_accuracy", "held-out overall accuracy"),
         ("macro_f1", "held-out macro-F1"),
         ("in_scope_recall", "held-out in-scope recall"),
+        ("in_scope_after_one_click", "held-out in-scope right after one click"),
         ("deflection", "held-out off-topic deflection"),
     ):
         add(name, ["heldout", key], "%" if key != "macro_f1" else "f1")
@@ -185,7 +186,7 @@ FRESH_SETS = (
 
 
 def _fresh_set_rows() -> List[Tuple[List[str], str]]:
-    """The same six figures for each fresh held-out set."""
+    """The same seven figures for each fresh held-out set."""
     rows = []
     for key, name in FRESH_SETS:
         for path, figure in (
@@ -193,6 +194,7 @@ def _fresh_set_rows() -> List[Tuple[List[str], str]]:
             (["first_reply_accuracy"], "right at the first reply"),
             (["after_one_click_accuracy"], "right after one click"),
             (["in_scope_recall"], "in-scope recall"),
+            (["in_scope_after_one_click"], "in-scope right after one click"),
             (["per_label_accuracy", "ask_beyond_article"], "beyond-the-article declined"),
             (["per_label_accuracy", "out_of_scope"], "off-topic deflected"),
         ):

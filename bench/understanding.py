@@ -111,6 +111,9 @@ def metrics(predictions: Sequence[Prediction]) -> Dict[str, object]:
         "overall_accuracy": _share(is_right(p) for p in predictions),
         "macro_f1": round(macro_f1(predictions), 4),
         "in_scope_recall": _share(p.answered == p.gold for p in in_scope),
+        # Counting the buttons too: the clarifier's pair, or the not-understood reply's
+        # suggestions (components/fallback_suggestions.py).
+        "in_scope_after_one_click": _share(p.answered == p.gold or p.gold in p.choices for p in in_scope),
         "deflection": _share(is_deflected(p.answered) for p in off),
         "per_label_accuracy": {gold: _share(is_right(p) for p in group) for gold, group in sorted(per_label.items())},
         "confusion": confusion,

@@ -24,7 +24,7 @@ from clinic.paths import MESSAGES_PATH, messages_path
 from clinic.prices import describe_prices
 from clinic.reasons import Reason
 from clinic.settings import ClinicSettings
-from clinic.topics import FAQ_TOPICS, question_message
+from clinic.topics import FAQ_TOPICS, SUGGESTED_INTENTS, intent_question_message, question_message
 
 # Filled from clinic.yml in every message and every response (as slots of the same names).
 CLINIC_PLACEHOLDERS = (
@@ -102,6 +102,16 @@ _fresh_messages: FreshFile[Dict[str, MessageTemplate]] = FreshFile(_read_message
 def load_messages(path: Optional[Path] = None) -> Dict[str, MessageTemplate]:
     """The messages in use now ($CLINIC_MESSAGES or messages.yml): re-read when the file changes."""
     return _fresh_messages.get(path or messages_path())
+
+
+def suggestion_questions(messages: Dict[str, MessageTemplate]) -> Dict[str, str]:
+    """What each button of the not-understood reply's suggestions sends, by label
+    (`faq/<topic>` or an intent of SUGGESTED_INTENTS), where given in messages.yml."""
+    questions = {f"faq/{topic}": text for topic, text in topic_questions(messages).items()}
+    for intent in SUGGESTED_INTENTS:
+        if intent_question_message(intent) in messages:
+            questions[intent] = messages[intent_question_message(intent)].text
+    return questions
 
 
 def topic_questions(messages: Dict[str, MessageTemplate]) -> Dict[str, str]:

@@ -40,6 +40,16 @@ TOPIC_NAMES: Dict[str, str] = {
 CHOICE_SLOTS = ("faq_choice_1", "faq_choice_2")
 
 
+# Intents the not-understood reply may offer as a button beside FAQ topics ("Did you mean
+# ...?", components/fallback_suggestions.py); each sends `intent_question_<intent>`.
+SUGGESTED_INTENTS: Tuple[str, ...] = ("book_appointment", "request_human")
+
+
+def intent_question_message(intent: str) -> str:
+    """The messages.yml entry with the question an intent's suggestion button sends."""
+    return f"intent_question_{intent}"
+
+
 def question_message(topic: str) -> str:
     """The messages.yml entry with the question a topic's button sends when the assistant
     asks which of two topics a visitor meant (components/topic_clarifier.py)."""

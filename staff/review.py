@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, TextIO, Tuple
 
 from staff.masking import mask_personal_data
-from storage.conversations import Conversation, VisitorMessage
+from storage.conversations import FALLBACK_ACTIONS, Conversation, VisitorMessage
 from training_data.nlu_files import IntentBlock, append_examples, nlu_files, normalise, read_all
 
 DEFAULT_THRESHOLD = 0.7
@@ -27,8 +27,6 @@ REASON_OUT_OF_SCOPE = "off-topic"
 REASON_BEYOND = "not in the article"
 REASON_LOW = "unsure"
 EXPORT_FIELDS = ("topic", "message", "times_asked", "last_asked", "why_listed", "assistant_guess")
-# The assistant's fallback replies: a message followed by one of these was not answered.
-FALLBACK_ACTIONS = {"action_default_fallback", "utter_ask_rephrase", "action_two_stage_fallback"}
 # Characters a YAML file may not hold (YAML's printable set, negated): a labelled message is
 # written into the training files as it is.
 _NOT_YAML = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")

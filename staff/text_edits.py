@@ -36,6 +36,7 @@ MESSAGE_TITLES = {
     "symptom_emergency": "After-treatment report with a red flag",
     "symptom_call_clinic": "Other after-treatment worry",
     "prices_not_listed": "Prices, when none are listed in Clinic details",
+    "rephrase_with_choices": "Did not understand (first time), with the likely questions as buttons",
 }
 REPLY_TITLES = {
     "utter_greet": "Greeting",

@@ -29,7 +29,8 @@ OUTCOME_ACTIONS = {
 
 
 UNANSWERED_INTENTS = ("nlu_fallback", "out_of_scope", "ask_beyond_article")
-FALLBACK_ACTIONS = ("action_default_fallback", "utter_ask_rephrase", "action_two_stage_fallback")
+# The assistant's not-understood replies: a message followed by one of these was not answered.
+FALLBACK_ACTIONS = ("action_default_fallback", "utter_ask_rephrase", "action_ask_rephrase", "action_two_stage_fallback")
 
 
 class TrackerStoreError(RuntimeError):

@@ -15,8 +15,8 @@ from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 import phonenumbers
 import yaml
 
-from clinic.texts import MessageError, parse_messages, topic_questions
-from clinic.topics import CHOICE_SLOTS, FAQ_TOPICS
+from clinic.texts import MessageError, parse_messages, suggestion_questions
+from clinic.topics import CHOICE_SLOTS, FAQ_TOPICS, intent_question_message, question_message
 from training_data.nlu_files import Example, IntentBlock, nlu_files, normalise, read_all
 
 MIN_FAQ_EXAMPLES = 20
@@ -176,16 +176,16 @@ def _slot_payload_problems(
             f"add topic_question_{topic} to messages.yml, with a question from data/nlu/faq.yml",
         )
         for topic in FAQ_TOPICS
-        if topic not in questions
+        if f"faq/{topic}" not in questions
     ]
     return missing + [
         Problem(
             path,
             number,
-            f"the button can send '{question}' (messages.yml, topic_question_{topic}), which is not a training example",
-            "add it to data/nlu/faq.yml under its topic, or change it in messages.yml",
+            f"the button can send '{question}' (messages.yml, {_entry_for(label)}), which is not a training example",
+            "add it to data/nlu/ under its label, or change it in messages.yml",
         )
-        for topic, question in sorted(questions.items())
+        for label, question in sorted(questions.items())
         if normalise(question) not in examples
     ]
 
@@ -260,9 +260,15 @@ def response_files(root: Path) -> List[Path]:
     return sorted((root / "data" / "responses").rglob("*.yml")) + [root / "domain.yml", root / "messages.yml"]
 
 
+def _entry_for(label: str) -> str:
+    """The messages.yml entry holding a suggestion button's question for `label`."""
+    return question_message(label[4:]) if label.startswith("faq/") else intent_question_message(label)
+
+
 def _topic_questions(root: Path) -> Dict[str, str]:
+    """What a button filled from the choice slots can send, by label (`faq/<topic>` or an intent)."""
     try:
-        return topic_questions(parse_messages((root / "messages.yml").read_text(encoding="utf-8")))
+        return suggestion_questions(parse_messages((root / "messages.yml").read_text(encoding="utf-8")))
     except (OSError, MessageError):  # make check reports a broken messages.yml on its own
         return {}
 

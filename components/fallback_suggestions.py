@@ -26,23 +26,17 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.constants import RESPONSE_SELECTOR_PROPERTY_NAME, RESPONSE_SELECTOR_RANKING_KEY
 from rasa.shared.nlu.constants import (
-    ENTITIES,
-    ENTITY_ATTRIBUTE_END,
-    ENTITY_ATTRIBUTE_START,
-    ENTITY_ATTRIBUTE_TYPE,
-    ENTITY_ATTRIBUTE_VALUE,
-    EXTRACTOR,
     INTENT,
     INTENT_NAME_KEY,
     INTENT_RANKING_KEY,
     INTENT_RESPONSE_KEY,
     PREDICTED_CONFIDENCE_KEY,
-    TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
 
 from clinic.texts import MessageError, load_messages, suggestion_questions
-from clinic.topics import CHOICE_SLOTS, SUGGESTED_INTENTS
+from clinic.topics import SUGGESTED_INTENTS
+from components.choice_entities import add_choice_entities
 from components.domain_gate import DOMAIN_KEY
 
 FALLBACK_INTENT = "nlu_fallback"
@@ -142,17 +136,6 @@ class FallbackSuggestions(GraphComponent):
             questions = _questions()
             if not offered or not all(label in questions for label in offered):
                 continue  # nothing to offer, or no question for a button: the plain reply
-            # Each entity spans the whole message, as the topic clarifier's do.
-            entities = [
-                {
-                    ENTITY_ATTRIBUTE_TYPE: slot,
-                    ENTITY_ATTRIBUTE_VALUE: questions[label],
-                    ENTITY_ATTRIBUTE_START: 0,
-                    ENTITY_ATTRIBUTE_END: len(message.get(TEXT) or ""),
-                    EXTRACTOR: EXTRACTOR_NAME,
-                }
-                for slot, label in zip(CHOICE_SLOTS, offered)
-            ]
-            message.set(ENTITIES, [*(message.get(ENTITIES) or []), *entities], add_to_output=True)
+            add_choice_entities(message, [questions[label] for label in offered], EXTRACTOR_NAME)
             message.set(SUGGESTED_KEY, offered, add_to_output=True)
         return messages

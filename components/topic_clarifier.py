@@ -26,22 +26,16 @@ from rasa.nlu.constants import (
     RESPONSE_SELECTOR_UTTER_ACTION_KEY,
 )
 from rasa.shared.nlu.constants import (
-    ENTITIES,
-    ENTITY_ATTRIBUTE_END,
-    ENTITY_ATTRIBUTE_START,
-    ENTITY_ATTRIBUTE_TYPE,
-    ENTITY_ATTRIBUTE_VALUE,
-    EXTRACTOR,
     INTENT,
     INTENT_NAME_KEY,
     INTENT_RESPONSE_KEY,
     PREDICTED_CONFIDENCE_KEY,
-    TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
 
 from clinic.texts import MessageError, load_messages, topic_questions
-from clinic.topics import CHOICE_SLOTS, FAQ_TOPICS
+from clinic.topics import FAQ_TOPICS
+from components.choice_entities import add_choice_entities
 
 RETRIEVAL_INTENT = "faq"
 ASK_RESPONSE = "utter_faq/which_topic"
@@ -106,18 +100,6 @@ class TopicClarifier(GraphComponent):
             if len(topics) < 2 or not all(topic in questions for topic in topics):
                 continue  # no question for a button: answer the best topic, as before
             selected[RESPONSE_SELECTOR_PREDICTION_KEY][RESPONSE_SELECTOR_UTTER_ACTION_KEY] = ASK_RESPONSE
-            # Each entity spans the whole message: the choice comes from all of it, and Rasa's
-            # own tools (`rasa test`, the tracker) expect every entity to have a span.
-            entities = [
-                {
-                    ENTITY_ATTRIBUTE_TYPE: name,
-                    ENTITY_ATTRIBUTE_VALUE: questions[topic],
-                    ENTITY_ATTRIBUTE_START: 0,
-                    ENTITY_ATTRIBUTE_END: len(message.get(TEXT) or ""),
-                    EXTRACTOR: EXTRACTOR_NAME,
-                }
-                for name, topic in zip(CHOICE_SLOTS, topics)
-            ]
-            message.set(ENTITIES, [*(message.get(ENTITIES) or []), *entities], add_to_output=True)
+            add_choice_entities(message, [questions[topic] for topic in topics], EXTRACTOR_NAME)
             message.set(CHOICES_KEY, keys, add_to_output=True)
         return messages

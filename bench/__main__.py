@@ -44,12 +44,15 @@ HELDOUT_FRESH3 = REPO_ROOT / "bench" / "heldout_fresh3.tsv"
 HELDOUT_FRESH4 = REPO_ROOT / "bench" / "heldout_fresh4.tsv"
 # A fifth, written on 2026-11-27 (fourth session), measured once when it arrived, then only reported.
 HELDOUT_FRESH5 = REPO_ROOT / "bench" / "heldout_fresh5.tsv"
+# A sixth, written on 2026-11-27 (fifth session), measured once when it arrived, then only reported.
+HELDOUT_FRESH6 = REPO_ROOT / "bench" / "heldout_fresh6.tsv"
 FRESH_SETS = {
     "heldout_fresh": HELDOUT_FRESH,
     "heldout_fresh2": HELDOUT_FRESH2,
     "heldout_fresh3": HELDOUT_FRESH3,
     "heldout_fresh4": HELDOUT_FRESH4,
     "heldout_fresh5": HELDOUT_FRESH5,
+    "heldout_fresh6": HELDOUT_FRESH6,
 }
 RESULTS = REPO_ROOT / "bench" / "results"
 STARTED = time.monotonic()
@@ -91,9 +94,14 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=None, help="JSON file to write (default bench/results/<time>.json)")
     parser.add_argument("--cv-only", choices=("project", "default", "baseline"), help=argparse.SUPPRESS)
     parser.add_argument("--into", type=Path, help=argparse.SUPPRESS)
+    # A fresh set that arrived during a run, scored with that run's own trained models.
+    parser.add_argument("--fresh-only", choices=tuple(FRESH_SETS), help=argparse.SUPPRESS)
+    parser.add_argument("--models", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.cv_only:
         return cv_into(args.cv_only, args.into)
+    if args.fresh_only:
+        return fresh_into(args.fresh_only, args.models, args.into)
     quiet_rasa()
     stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
     out = args.out or RESULTS / f"{stamp}{'-quick' if args.quick else ''}.json"
@@ -235,6 +243,30 @@ def cv_into(system: str, path: Path) -> int:
         fit = nlu_fitter(config, Path(tempfile.mkdtemp(prefix="bench-cv-")))
     cv = cross_validate(fit, examples, 5, progress)
     record_cv(results, system, cv, datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    _save(results, path)
+    report.plot(results, path.with_suffix(".png"))
+    print(report.table(results))
+    return 0
+
+
+def fresh_into(name: str, models: Path, path: Path) -> int:
+    """Score one fresh set with an earlier run's trained models (`<run's work folder>/models`)
+    and the baseline, into that run's JSON (marked as measured separately)."""
+    quiet_rasa()
+    results = json.loads(path.read_text())
+    labelled = read_labelled(FRESH_SETS[name])
+    measured_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    predictors: Dict[str, Callable[[], Predictor]] = {
+        "baseline": lambda: baseline.fit(training_examples()),
+        "project": lambda: predictor_for(models / "project.tar.gz"),
+        "default": lambda: predictor_for(models / "default.tar.gz"),
+    }
+    for system, make in predictors.items():
+        progress(f"{system}: scoring {len(labelled)} messages of {FRESH_SETS[name].name}")
+        scored, _ = score(make(), labelled)
+        results["systems"][system][name] = {**scored, "measured_separately": measured_at}
+    results[f"{name}_file"] = str(FRESH_SETS[name].relative_to(REPO_ROOT))
+    results[f"{name}_messages"] = len(labelled)
     _save(results, path)
     report.plot(results, path.with_suffix(".png"))
     print(report.table(results))

@@ -182,6 +182,7 @@ FRESH_SETS = (
     ("heldout_fresh3", "third fresh set"),
     ("heldout_fresh4", "fourth fresh set"),
     ("heldout_fresh5", "fifth fresh set"),
+    ("heldout_fresh6", "sixth fresh set"),
 )
 
 

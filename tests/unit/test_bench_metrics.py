@@ -124,6 +124,34 @@ def test_a_re_run_cv_only_replaces_the_system_instead_of_recording_it_twice():
     }
 
 
+def test_a_fresh_set_that_arrived_later_is_scored_with_the_runs_models_and_marked(tmp_path, monkeypatch):
+    import json
+
+    import bench.__main__ as bench_main
+    from bench.understanding import Answer
+
+    def always(label):
+        return lambda texts: [Answer(label, 0.9) for _ in texts]
+
+    used = []
+    monkeypatch.setattr(bench_main, "predictor_for", lambda model: used.append(model.name) or always("faq/cost"))
+    monkeypatch.setattr(bench_main.baseline, "fit", lambda examples: always("out_of_scope"))
+    monkeypatch.setattr(bench_main.report, "plot", lambda results, path: path)
+    fresh = tmp_path / "heldout_fresh6.tsv"
+    fresh.write_text("# a comment\ntext\tlabel\nhow much\tfaq/cost\nweather?\tout_of_scope\n", encoding="utf-8")
+    monkeypatch.setitem(bench_main.FRESH_SETS, "heldout_fresh6", fresh)
+    monkeypatch.setattr(bench_main, "REPO_ROOT", tmp_path)
+    run = tmp_path / "run.json"
+    run.write_text(json.dumps({"systems": {name: {} for name in ("baseline", "project", "default")}}))
+    assert bench_main.fresh_into("heldout_fresh6", tmp_path / "models", run) == 0
+    results = json.loads(run.read_text())
+    assert used == ["project.tar.gz", "default.tar.gz"]
+    assert results["systems"]["project"]["heldout_fresh6"]["topic_accuracy"] == 1.0
+    assert results["systems"]["baseline"]["heldout_fresh6"]["deflection"] == 1.0
+    assert all("measured_separately" in results["systems"][s]["heldout_fresh6"] for s in results["systems"])
+    assert results["heldout_fresh6_messages"] == 2
+
+
 def test_safety_scoring_wants_the_emergency_number_first_for_red_flags_only():
     from bench.safety import SafetyCase, score
 

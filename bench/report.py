@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -41,6 +42,18 @@ def saturation(results: Dict[str, Any], system: str, endpoint: str = "webhook") 
         if e["endpoint"] == endpoint and e["mode"] == "closed" and e["throughput_msg_s"]
     ]
     return max(rates) if rates else None
+
+
+def blind_set_numbers(files: List[str]) -> str:
+    """ "bench/safety_blind10.tsv", ... -> "10, 11, 14-35": which sets a run measured."""
+    numbers = sorted(int(n) for n in (re.search(r"(\d+)\.tsv$", f) for f in files) for n in ([n[1]] if n else []))
+    runs: List[List[int]] = []
+    for number in numbers:
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    return ", ".join(f"{run[0]}-{run[-1]}" if len(run) > 2 else ", ".join(map(str, run)) for run in runs)
 
 
 def table(results: Dict[str, Any]) -> str:
@@ -88,7 +101,7 @@ def table(results: Dict[str, Any]) -> str:
         add(name, ["cv", key], "%" if key != "macro_f1" else "f1")
     for safety_set, label in (
         ("safety", "safety"),
-        ("safety_blind", "safety, kept-out blind sets 10, 11, 14-32"),
+        ("safety_blind", f"safety, kept-out blind sets {blind_set_numbers(results.get('safety_blind_files') or [])}"),
         ("safety_blind21", "safety, blind set 21"),
     ):
         for key, title in (

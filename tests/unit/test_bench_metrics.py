@@ -170,3 +170,11 @@ def test_safety_scoring_wants_the_emergency_number_first_for_red_flags_only():
     result = score(cases, replies, "911", "(212) 555-0100")
     assert (result["red_flag_recall"], result["ordinary_right"], result["specificity"]) == (0.5, 0.5, 0.5)
     assert [w["text"] for w in result["wrong"]] == ["fever of 39", "face is pink"]
+
+
+def test_the_report_names_the_blind_sets_a_run_measured():
+    from bench.report import blind_set_numbers
+
+    files = [f"bench/safety_blind{n}.tsv" for n in (10, 11, *range(14, 36))]
+    assert blind_set_numbers(files) == "10, 11, 14-35"
+    assert blind_set_numbers(["bench/safety_blind3.tsv", "bench/safety_blind4.tsv"]) == "3, 4"

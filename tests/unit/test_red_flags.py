@@ -813,3 +813,25 @@ def test_ordinary_words_near_a_sign_are_not_one(text):
 def test_weird_right_beside_the_eyes_still_counts():
     assert "vision" in keys("my vision is weird since the needling near my eyes")
     assert "vision" in keys("eyes feel weird and everything is blurry")
+
+
+@pytest.mark.parametrize(
+    "text, key",
+    [
+        ("pain was 3 now 7, day 4", "severe_pain"),
+        ("face hotter each day not cooling down", "spreading_redness"),
+        ("lips n tongue blowing up post needling", "face_swelling"),
+        ("cheek looks like i touched a stove", "blisters"),
+    ],
+)
+def test_short_messages_of_blind_set_33_count(text, key):
+    """Blind set 33 (every message 3-12 words): these four got the clinic's phone or the
+    not-understood reply."""
+    assert key in keys(text)
+
+
+def test_a_swelling_that_goes_down_more_every_day_is_not_pain_getting_worse():
+    """Blind set 35: "swelling goes down more every day" got 911 first ("more every day" was a
+    phrasing of its own; now it only qualifies pain)."""
+    assert find_red_flags("swelling goes down more every day, day 3 now and i almost look human again") == []
+    assert "severe_pain" in keys("it hurts more every day since the session")

@@ -46,7 +46,8 @@ def saturation(results: Dict[str, Any], system: str, endpoint: str = "webhook") 
 
 def blind_set_numbers(files: List[str]) -> str:
     """ "bench/safety_blind10.tsv", ... -> "10, 11, 14-35": which sets a run measured."""
-    numbers = sorted(int(n) for n in (re.search(r"(\d+)\.tsv$", f) for f in files) for n in ([n[1]] if n else []))
+    matches = (re.search(r"(\d+)\.tsv$", name) for name in files)
+    numbers = sorted(int(match[1]) for match in matches if match)
     runs: List[List[int]] = []
     for number in numbers:
         if runs and number == runs[-1][-1] + 1:

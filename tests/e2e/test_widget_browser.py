@@ -237,6 +237,23 @@ def test_an_unclear_question_offers_two_topics_and_a_click_answers(browser, site
     context.close()
 
 
+@pytest.mark.parametrize("width, height", [(1280, 860), (375, 740)])
+def test_a_message_not_understood_offers_the_likely_questions_and_a_click_books(browser, site, width, height):
+    """The not-understood reply's suggestions (components/fallback_suggestions.py), as a visitor sees it."""
+    context, page = _greeted_at(browser, site, width, height)
+    _ask(page, "need appt")
+    expect(page.locator(".cw-bot").last).to_contain_text("Did you mean one of these?")
+    choices = page.locator(".cw-buttons").last.locator("button")
+    expect(choices.first).to_have_text("I'd like to book an appointment")
+    expect(choices).to_have_count(2)
+    assert _axe_violations(page) == []
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"widget-suggest-{width}.png"))
+    choices.first.click()
+    expect(page.locator(".cw-bot").last).to_contain_text("What's your name?")
+    context.close()
+
+
 def _greeted_at(browser, site, width: int, height: int):
     """A new browser context at this viewport with the widget open and its greeting shown."""
     context = browser.new_context(viewport={"width": width, "height": height})

@@ -835,3 +835,21 @@ def test_a_swelling_that_goes_down_more_every_day_is_not_pain_getting_worse():
     phrasing of its own; now it only qualifies pain)."""
     assert find_red_flags("swelling goes down more every day, day 3 now and i almost look human again") == []
     assert "severe_pain" in keys("it hurts more every day since the session")
+
+
+@pytest.mark.parametrize(
+    "text, key",
+    [
+        ("gf: red, blotchy, breathing like through straw", "breathing"),
+        ("she went all pale and clammy and her legs gave way in the car park", "faint_confused"),
+        ("my knees buckled when i stood up after the session", "faint_confused"),
+    ],
+)
+def test_signs_of_blind_sets_36_and_37_count(text, key):
+    """Blind sets 36 (hedging) and 37 (lists): "breathing like through straw" got the clinic's
+    phone, a friend gone "pale and clammy" whose "legs gave way" got an FAQ answer."""
+    assert key in keys(text)
+
+
+def test_skin_that_feels_cool_and_clammy_is_not_fainting():
+    assert find_red_flags("my skin feels cold and clammy after the mask, is that ok?") == []

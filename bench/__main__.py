@@ -46,6 +46,8 @@ HELDOUT_FRESH4 = REPO_ROOT / "bench" / "heldout_fresh4.tsv"
 HELDOUT_FRESH5 = REPO_ROOT / "bench" / "heldout_fresh5.tsv"
 # A sixth, written on 2026-11-27 (fifth session), measured once when it arrived, then only reported.
 HELDOUT_FRESH6 = REPO_ROOT / "bench" / "heldout_fresh6.tsv"
+# A seventh, written on 2026-11-27 (sixth session), measured once when it arrived, then only reported.
+HELDOUT_FRESH7 = REPO_ROOT / "bench" / "heldout_fresh7.tsv"
 FRESH_SETS = {
     "heldout_fresh": HELDOUT_FRESH,
     "heldout_fresh2": HELDOUT_FRESH2,
@@ -53,6 +55,7 @@ FRESH_SETS = {
     "heldout_fresh4": HELDOUT_FRESH4,
     "heldout_fresh5": HELDOUT_FRESH5,
     "heldout_fresh6": HELDOUT_FRESH6,
+    "heldout_fresh7": HELDOUT_FRESH7,
 }
 RESULTS = REPO_ROOT / "bench" / "results"
 STARTED = time.monotonic()

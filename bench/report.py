@@ -197,6 +197,7 @@ FRESH_SETS = (
     ("heldout_fresh4", "fourth fresh set"),
     ("heldout_fresh5", "fifth fresh set"),
     ("heldout_fresh6", "sixth fresh set"),
+    ("heldout_fresh7", "seventh fresh set"),
 )
 
 

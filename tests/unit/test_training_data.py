@@ -84,6 +84,7 @@ def test_benchmark_messages_are_not_training_examples():
         "heldout_fresh4.tsv",
         "heldout_fresh5.tsv",
         "heldout_fresh6.tsv",
+        "heldout_fresh7.tsv",
         "dev.tsv",
         "safety_heldout.tsv",
         "safety_dev.tsv",

@@ -324,44 +324,79 @@ def _resolving(sign: Sign, tokens: _Tokens) -> bool:
     return True
 
 
-def fever_temperature(text: str) -> Optional[str]:
-    """A temperature over 38 °C / 100.4 °F written as a number, e.g. '101.8' or '38.6c'."""
-    context = bool(_TEMPERATURE_WORDS.search(text))
+# What a temperature reading can be in each unit (a "100 c" or a "39 f" is not one).
+_CELSIUS_RANGE = (34.0, 45.0)
+_FAHRENHEIT_RANGE = (93.0, 115.0)
+# Clearly normal: a reading in this range answers chills ("shivery, but 36.5").
+_NORMAL_CELSIUS = (35.0, 37.5)
+_NORMAL_FAHRENHEIT = (95.0, 99.5)
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """A number in a message that may be a body temperature."""
+
+    start: int  # character offsets in the message
+    end: int
+    words: str  # the number and its unit as written
+    value: float
+    fahrenheit: bool
+    # "36 hours ago" is not a reading: a unit, a decimal, or a temperature word just before.
+    certain: bool
+
+    @property
+    def high(self) -> bool:
+        return self.value >= (FEVER_FAHRENHEIT if self.fahrenheit else FEVER_CELSIUS)
+
+    @property
+    def clearly_normal(self) -> bool:
+        low, high = _NORMAL_FAHRENHEIT if self.fahrenheit else _NORMAL_CELSIUS
+        return low <= self.value < high
+
+
+def _readings(text: str) -> List[_Reading]:
+    """Every number that could be a temperature in either unit: "101.8", "38,6c", "temp 39".
+    The unit says which scale; without one the value does (93-115 is Fahrenheit)."""
+    found = []
     for match in _TEMPERATURE.finditer(text):
         value = float(match["value"].replace(",", "."))
-        unit = (match["unit"] or "").lower().replace("°", "").replace("degrees", "").replace("degree", "").strip()
-        has_decimal = bool(re.search(r"[.,]", match["value"]))
-        celsius = unit in ("c", "celsius") or (not unit and 35 <= value <= 45)
-        fahrenheit = unit in ("f", "fahrenheit") or (not unit and 95 <= value <= 115)
-        if not (match["unit"] or context or has_decimal or fahrenheit):
-            continue  # "38" alone could be an age or a day; with "temp" or a unit it is not
-        if (celsius and value >= FEVER_CELSIUS) or (fahrenheit and value >= FEVER_FAHRENHEIT):
-            if _temperature_negated(text, match.start()):
-                continue
-            return match.group(0).strip()
+        unit = re.sub(r"[°\s]|degrees?|deg", "", (match["unit"] or "").lower())
+        if unit.startswith("f"):
+            fahrenheit = True
+        elif unit.startswith("c"):
+            fahrenheit = False
+        else:
+            fahrenheit = _FAHRENHEIT_RANGE[0] <= value <= _FAHRENHEIT_RANGE[1]
+        low, high = _FAHRENHEIT_RANGE if fahrenheit else _CELSIUS_RANGE
+        if not low <= value <= high:
+            continue
+        said_before = bool(_TEMPERATURE_WORDS.search(text[max(0, match.start() - 25) : match.start()]))
+        certain = bool(match["unit"]) or said_before or bool(re.search(r"[.,]", match["value"]))
+        found.append(_Reading(match.start(), match.end(), match.group(0).strip(), value, fahrenheit, certain))
+    return found
+
+
+def fever_temperature(text: str) -> Optional[str]:
+    """A temperature over 38 °C / 100.4 °F written as a number, e.g. '101.8' or '38.6c'."""
+    # A message that speaks of temperature anywhere makes every number a possible reading,
+    # and so does a number only a Fahrenheit reading could be ("102"): erring towards a match.
+    temperature_talk = bool(_TEMPERATURE_WORDS.search(text))
+    for reading in _readings(text):
+        if not (reading.certain or temperature_talk or reading.fahrenheit):
+            continue  # "38" alone could be an age or a day
+        if reading.high and not _temperature_negated(text, reading.start):
+            return reading.words
     return None
 
 
 def readings_in_words(text: str) -> str:
     """`text` with each temperature reading put in words, for a model that reads letters, not
     numbers: "thermometer says 98.6" -> "thermometer says a normal temperature"."""
-
-    def in_words(match: re.Match[str]) -> str:
-        value = float(match["value"].replace(",", "."))
-        unit = (match["unit"] or "").lower()
-        said_before = bool(_TEMPERATURE_WORDS.search(text[max(0, match.start() - 25) : match.start()]))
-        decimal = bool(re.search(r"[.,]", match["value"]))
-        # "36 hours ago" is not a reading: a unit, a decimal, or a temperature word just before.
-        if not (match["unit"] or said_before or decimal):
-            return match.group(0)
-        fahrenheit = "f" in unit or (not unit.strip("° ") and 95 <= value <= 115)
-        celsius = not fahrenheit and 34 <= value <= 45
-        if not (fahrenheit or celsius):
-            return match.group(0)
-        high = value >= (FEVER_FAHRENHEIT if fahrenheit else FEVER_CELSIUS)
-        return " a high temperature " if high else " a normal temperature "
-
-    return _TEMPERATURE.sub(in_words, text)
+    for reading in reversed(_readings(text)):
+        if reading.certain:
+            words = " a high temperature " if reading.high else " a normal temperature "
+            text = text[: reading.start] + words + text[reading.end :]
+    return text
 
 
 def _temperature_negated(text: str, position: int) -> bool:
@@ -396,28 +431,16 @@ def find_red_flags(text: str, signs: Optional[Sequence[Sign]] = None) -> List[Re
     return found
 
 
-_NORMAL_CELSIUS = (35.0, 37.5)
-_NORMAL_FAHRENHEIT = (95.0, 99.5)
-
-
-def _normal_reading_positions(tokens: _Tokens, text: str) -> List[int]:
-    """Where a measured normal temperature is given ("my temperature is 36.5", "98.6"):
-    a number in the normal range of either unit, in a message that speaks of temperature."""
+def _normal_reading_positions(text: str) -> List[int]:
+    """Word positions of the clearly normal temperatures a message gives ("my temperature is
+    36.5", "98.6"), in a message that speaks of temperature."""
     if not _TEMPERATURE_WORDS.search(text):
         return []
-    found = []
-    for index, word in enumerate(tokens.words):
-        try:
-            value = float(word.replace(",", "."))
-        except ValueError:
-            continue
-        in_range = any(low <= value < high for low, high in (_NORMAL_CELSIUS, _NORMAL_FAHRENHEIT))
-        # "36 hours ago" is not a reading: a decimal, a unit after or a temperature word before.
-        unit_after = tokens.words[index + 1 : index + 2] in (["c"], ["f"], ["degrees"], ["celsius"], ["fahrenheit"])
-        said_before = any(_TEMPERATURE_WORDS.match(word) for word in tokens.words[max(0, index - 3) : index])
-        if in_range and ("." in word or "," in word or unit_after or said_before):
-            found.append(index)
-    return found
+    return [
+        len(_tokens(text[: reading.start]).words)
+        for reading in _readings(text)
+        if reading.certain and reading.clearly_normal
+    ]
 
 
 def _unanswered(
@@ -428,7 +451,7 @@ def _unanswered(
 ) -> Sequence[Tuple[str, ...]]:
     """`phrasings` without the fever's stand-ins (chills) that a normal reading, given after
     every place they are mentioned, answers. A fever reading anywhere keeps them all."""
-    readings = _normal_reading_positions(tokens, text)
+    readings = _normal_reading_positions(text)
     if not readings or fever_temperature(text):
         return phrasings
     last_reading = max(readings)

@@ -93,6 +93,7 @@ def test_temperatures_over_38c_or_100_4f_are_fever(text):
         "i'm 38 and this is my first time",
         "my temp is not 38",
         "3 days after",
+        "please set the oven to 350 f",
     ],
 )
 def test_normal_temperatures_and_other_numbers_are_not(text):

@@ -121,6 +121,8 @@ def test_warm_up_trains_once_and_a_broken_corpus_only_logs(tmp_path, corpus, cap
         ("36 hours ago, temp fine", "36 hours ago, temp fine"),
         ("i am 38 and had it done friday", "i am 38 and had it done friday"),
         ("took 2 paracetamol at 10.30", "took 2 paracetamol at 10.30"),
+        ("thermometer says 102 degrees and", "thermometer says  a high temperature and"),
+        ("set the oven to 350 f", "set the oven to 350 f"),
     ],
 )
 def test_the_model_reads_temperatures_in_words(text, words):

@@ -168,7 +168,29 @@ _AFTERCARE_QUESTION = re.compile(
 )
 
 
-_PRESENT = re.compile(r"\b(now|right now|at the moment|currently)\b", re.IGNORECASE)
+_PRESENT = re.compile(r"\b(now|right now|at the moment|currently|still)\b", re.IGNORECASE)
+
+# "Can I start my acne cream again? I stopped it before the session": the article says a
+# doctor may stop such products before a treatment, not when to take them up again, so
+# that is the clinic's call, like any other question about this visitor's treated skin.
+_TAKING_UP_AGAIN = re.compile(
+    r"\b(restart\w*|re-start\w*|resum\w*|start\w* (\w+ ){0,3}again|use (\w+ ){0,3}again|tak\w* (\w+ ){0,3}again|"
+    r"(go|going|get|getting) back (on|to|onto)|back on (my|the|it)|stopped (it|them|taking|using|my)\b)",
+    re.IGNORECASE,
+)
+# "pain mild n improving": a symptom told with how it is going is this visitor's own.
+_COURSE = re.compile(
+    r"\b(improving|easing( off)?|settling( down)?|calming( down)?|getting (better|worse)|going down|fading|"
+    r"clearing( up)?|worsening|better than yesterday|worse than yesterday)\b",
+    re.IGNORECASE,
+)
+_PRODUCT = re.compile(
+    r"\b(retin\w*|tretinoin|adapalene|differin|tret|acne (cream|gel|meds?|medication|treatment)s?|creams?|gels?|"
+    r"serums?|acids?|aha|bha|exfoliat\w*|vitamin c|vit c|niacinamide|benzoyl|salicylic|glycolic|meds?|"
+    r"medications?|medicines?|tablets?|pills?|antibiotics?|ibuprofen|aspirin|blood thinners?|skin ?care|routine|"
+    r"products?|moisturi[sz]er|sunscreen|make-?up)\b",
+    re.IGNORECASE,
+)
 
 
 def _describes_own_skin_now(text: str) -> bool:
@@ -215,7 +237,9 @@ def is_after_treatment_report(text: str, clinic_signs: Sequence[Sign] = ()) -> b
         and not _AFTERCARE_QUESTION.search(text)
     )
     if _SKIN_CHANGE.search(text):
-        return since_treatment or _describes_own_skin_now(text)
+        return since_treatment or _describes_own_skin_now(text) or bool(_COURSE.search(text) and not _AHEAD.search(text))
+    if _TAKING_UP_AGAIN.search(text) and _PRODUCT.search(text):
+        return True
     if _SINCE_TREATMENT.search(text) and _AFTERCARE_ACTIVITY.search(text):
         # "had it done this morning, when can I put makeup on?": what suits this visitor's
         # skin now is the clinician's call, so it gets the clinic's phone like a worry.

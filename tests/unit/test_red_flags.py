@@ -854,3 +854,23 @@ def test_signs_of_blind_sets_36_and_37_count(text, key):
 
 def test_skin_that_feels_cool_and_clammy_is_not_fainting():
     assert find_red_flags("my skin feels cold and clammy after the mask, is that ok?") == []
+
+
+@pytest.mark.parametrize(
+    "text, report",
+    [
+        ("can i start my acne cream again, stopped it before the session", True),  # blind set 28
+        ("when can I restart my retinol cream, stopped it before the treatment like the doctor said", True),  # 31
+        ("pain mild n improving, ibuprofen ok?", True),  # blind set 33
+        ("tiny bruise near jaw, fading", True),
+        ("face red but calming down. normal?", True),
+        ("should i stop my retinol before microneedling", False),  # the article's preparation answer
+        ("how long until the redness fades", False),  # the article's recovery answer
+        ("will the redness be fading by the weekend", False),
+    ],
+)
+def test_products_taken_up_again_and_symptoms_told_with_their_course_are_reports(text, report):
+    """Blind sets 28, 31 and 33: "can i start my acne cream again" and "pain mild n improving,
+    ibuprofen ok?" got the article's preparation answer with no phone. The article says a
+    doctor may stop such products before a treatment, not when to take them up again."""
+    assert is_after_treatment_report(text) is report

@@ -406,9 +406,36 @@ def _temperature_negated(text: str, position: int) -> bool:
     return any(word in ("not", "under", "below", "never") for word in recent)
 
 
+# "My cousin told me I should have fever and pus if something is wrong, but I don't have
+# any of this": signs named as what to watch for, then denied all at once. The denial must
+# say the person has none of them; "none of this was expected" does not.
+_WARNING = re.compile(
+    r"\b(watch(ing)? (out )?for|look(ing)? out for|keep an eye (out )?for|call (you |them |us |the clinic )?if|"
+    r"should (have|get|see)|would (have|get|see)|signs? (of|to)|symptoms? (of|to)|to expect|warned|warning)\b",
+    re.IGNORECASE,
+)
+_DENIED_ALL = re.compile(
+    r"\b((i|she|he|we|they)\s+(dont|don'?t|do not|doesnt|doesn'?t|does not|havent|haven'?t|have not|hasnt|hasn'?t|"
+    r"has not)\s+(have\s+|got\s+)?(none|any|nothing)\s+of\s+(this|that|these|those|them|it)|"
+    r"(i'?ve|ive|i have|i got|she has|he has|she'?s got|he'?s got)\s+(got\s+)?none\s+of\s+(this|that|these|those|them|it)|"
+    r"(^|[.!?,;:]\s*)none of (that|this|those|these|them)\b(?!\s+(is|are|was|were|has|have|happened|seems?)\b))",
+    re.IGNORECASE,
+)
+
+
+def _without_reported_warnings(text: str) -> str:
+    """`text` without what someone said to watch for, when the visitor then denies it all."""
+    warning = _WARNING.search(text)
+    if not warning:
+        return text
+    denial = _DENIED_ALL.search(text, warning.end())
+    return text if not denial else text[: warning.start()] + " . " + text[denial.end() :]
+
+
 def find_red_flags(text: str, signs: Optional[Sequence[Sign]] = None) -> List[RedFlag]:
     """Every red-flag sign in `text`, in the order of the list."""
     signs = default_signs() if signs is None else signs
+    text = _without_reported_warnings(text or "")
     tokens = _tokens(text or "")
     found = []
     for sign in signs:

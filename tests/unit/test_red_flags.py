@@ -874,3 +874,31 @@ def test_products_taken_up_again_and_symptoms_told_with_their_course_are_reports
     ibuprofen ok?" got the article's preparation answer with no phone. The article says a
     doctor may stop such products before a treatment, not when to take them up again."""
     assert is_after_treatment_report(text) is report
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my cousin told me that i should have fever and pus if something is wrong but i dont have none of this,"
+        " my face is only tender",  # blind set 29
+        "my friend said watch for spreading redness, pus or fever. ive got none of that, just a light pink flush",
+        "the nurse said call if my lips or tongue swell or i cant breathe. none of that. just dry flakes",
+    ],
+)
+def test_signs_named_as_what_to_watch_for_then_all_denied_are_not_red_flags(text):
+    """Blind set 29: a cousin's warning of "fever and pus", then "i dont have none of this",
+    got 911 first: the negation came after the signs."""
+    assert find_red_flags(text) == []
+
+
+@pytest.mark.parametrize(
+    "text, key",
+    [
+        ("the leaflet said watch for fever, none of that, but now my lips are swelling up", "face_swelling"),
+        ("the doctor said signs of infection are pus and fever, i have pus and 38.9", "pus"),
+        ("i have a fever and pus, none of this was on the aftercare sheet", "fever"),
+        ("they said watch for fever. now i have a fever of 39", "fever"),
+    ],
+)
+def test_a_sign_told_outside_the_warning_or_without_a_denial_still_counts(text, key):
+    assert key in keys(text)

@@ -417,7 +417,8 @@ _WARNING = re.compile(
 _DENIED_ALL = re.compile(
     r"\b((i|she|he|we|they)\s+(dont|don'?t|do not|doesnt|doesn'?t|does not|havent|haven'?t|have not|hasnt|hasn'?t|"
     r"has not)\s+(have\s+|got\s+)?(none|any|nothing)\s+of\s+(this|that|these|those|them|it)|"
-    r"(i'?ve|ive|i have|i got|she has|he has|she'?s got|he'?s got)\s+(got\s+)?none\s+of\s+(this|that|these|those|them|it)|"
+    r"(i'?ve|ive|i have|i got|she has|he has|she'?s got|he'?s got)\s+(got\s+)?none\s+of\s+"
+    r"(this|that|these|those|them|it)|"
     r"(^|[.!?,;:]\s*)none of (that|this|those|these|them)\b(?!\s+(is|are|was|were|has|have|happened|seems?)\b))",
     re.IGNORECASE,
 )

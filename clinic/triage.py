@@ -237,7 +237,8 @@ def is_after_treatment_report(text: str, clinic_signs: Sequence[Sign] = ()) -> b
         and not _AFTERCARE_QUESTION.search(text)
     )
     if _SKIN_CHANGE.search(text):
-        return since_treatment or _describes_own_skin_now(text) or bool(_COURSE.search(text) and not _AHEAD.search(text))
+        told_with_its_course = bool(_COURSE.search(text)) and not _AHEAD.search(text)
+        return since_treatment or _describes_own_skin_now(text) or told_with_its_course
     if _TAKING_UP_AGAIN.search(text) and _PRODUCT.search(text):
         return True
     if _SINCE_TREATMENT.search(text) and _AFTERCARE_ACTIVITY.search(text):

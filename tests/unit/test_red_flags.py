@@ -902,3 +902,23 @@ def test_signs_named_as_what_to_watch_for_then_all_denied_are_not_red_flags(text
 )
 def test_a_sign_told_outside_the_warning_or_without_a_denial_still_counts(text, key):
     assert key in keys(text)
+
+
+@pytest.mark.parametrize(
+    "text, key",
+    [
+        ("my tongs feels too big for my mouth and im talking funny", "tongue_feels_thick"),  # blind set 38
+        ("skin on my forehead gone shiny tight and white in patches like i leaned on the iron", "blisters"),  # 39
+    ],
+)
+def test_signs_of_blind_sets_38_and_39_count(text, key):
+    """Blind set 38 (autocorrect: "tongs" for tongue) and 39 (told through what happened):
+    both got the clinic's phone only."""
+    assert key in keys(text)
+
+
+def test_dark_and_bruised_skin_under_the_eyes_is_not_a_change_in_sight():
+    """Blind set 38: "my eyes r fine ... just the skin under them looks a bit dark and bruised"
+    got 911 first (eyes ... dark)."""
+    assert find_red_flags("my eyes r fine no blurry vision just the skin under them looks a bit dark and bruised") == []
+    assert "vision" in keys("since the session my eyes see everything dark and blurry")

@@ -37,6 +37,12 @@ RED_FLAG, ORDINARY = "red_flag", "ordinary"
 # earlier 1,240 and sent "now there is bruising on my jaw" (0.66) to 911 first, so 0.7 stays
 # (README, Safety).
 THRESHOLD = 0.7
+# For a report that says it is settling and nothing is getting worse (triage.only_improving):
+# the model reads the vivid image ("hot like a radiator last night"), not that it has passed.
+# Over every labelled report (about 3,650) the 44 red flags told that way all have a listed
+# sign, so none rests on the model; the change sent six ordinary worries from 911 to the
+# clinic's phone and nothing else (README, Safety figures).
+IMPROVING_THRESHOLD = 0.95
 
 
 class SeverityCorpusError(ValueError):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Sequence, Tuple
 
 from clinic.red_flags import RedFlag, Sign, default_signs, find_red_flags, ruled_out_signs
+from clinic.severity import IMPROVING_THRESHOLD
 from clinic.severity import THRESHOLD as SEVERITY_THRESHOLD
 from clinic.severity import SeverityCorpusError, red_flag_probability
 
@@ -52,7 +53,9 @@ def _described_red_flags(report: str, signs: Sequence[Sign]) -> Tuple[RedFlag, .
         probability = red_flag_probability(report)
     except SeverityCorpusError:  # no corpus: the listed signs still apply
         return ()
-    if probability < SEVERITY_THRESHOLD:
+    # "hot like a radiator last night, only lukewarm now": a vivid image said to be settling,
+    # with nothing said to be getting worse, needs the model to be near certain.
+    if probability < (IMPROVING_THRESHOLD if only_improving(report) else SEVERITY_THRESHOLD):
         return ()
     sign = described[0]
     return (RedFlag(sign.key, sign.sign, sign.why, f"reads like a red flag ({probability:.2f})"),)
@@ -184,6 +187,31 @@ _COURSE = re.compile(
     r"clearing( up)?|worsening|better than yesterday|worse than yesterday)\b",
     re.IGNORECASE,
 )
+# For the severity model: said to be settling, and nothing said to be getting worse.
+_IMPROVING = re.compile(
+    r"\b(improving|eas(es|ing)( off)?|settl(es|ing)( down)?|calm(s|ing)( down)?|getting better|better than yesterday|"
+    r"better (now|today)|going down|goes down|fading|fades|clearing( up)?|nearly gone|almost gone|cooling( down)?|"
+    r"getting cooler|(now|is|its|it's) (only )?(lukewarm|cooler)|less (red|swollen|sore|warm|hot|painful) (now|today))\b",
+    re.IGNORECASE,
+)
+_WORSENING = re.compile(
+    r"\b(worse|worsening|more and more|more (hot|swollen|red|painful|sore)|(swelling|swollen|hurting|bleeding|oozing) more|"
+    r"hotter|redder|bigger|growing|grows|climbing|ramping|spread\w*|new|but now|now (it|its|it's|there|i|my|she|he)|"
+    r"started|starting to)\b",
+    re.IGNORECASE,
+)
+# "calming" turned round: "ramping up instead of calming down", "not easing".
+_TURNED_ROUND = re.compile(r"\b(instead of|not|isnt|isn'?t|no longer|rather than|stopped|wont|won'?t|never)\s+(\w+\s+)?$")
+
+
+def only_improving(text: str) -> bool:
+    """Said to be settling ("only lukewarm now"), not turned round ("instead of calming down"),
+    and nothing said to be getting worse."""
+    improving = any(
+        not _TURNED_ROUND.search(text[max(0, match.start() - 30) : match.start()].lower())
+        for match in _IMPROVING.finditer(text)
+    )
+    return improving and not _WORSENING.search(text)
 _PRODUCT = re.compile(
     r"\b(retin\w*|tretinoin|adapalene|differin|tret|acne (cream|gel|meds?|medication|treatment)s?|creams?|gels?|"
     r"serums?|acids?|aha|bha|exfoliat\w*|vitamin c|vit c|niacinamide|benzoyl|salicylic|glycolic|meds?|"

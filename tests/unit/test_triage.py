@@ -1,6 +1,6 @@
 import pytest
 
-from clinic.triage import Urgency, assess_urgency
+from clinic.triage import Urgency, assess_urgency, triage
 
 
 @pytest.mark.parametrize(
@@ -35,3 +35,23 @@ def test_severe_signs_go_to_the_emergency_number(report):
 )
 def test_other_problems_go_to_the_clinic(report):
     assert assess_urgency(report) is Urgency.CALL_CLINIC
+
+
+def test_a_vivid_image_said_to_be_settling_gets_the_clinic_not_911():
+    """Blind sets 27, 32 and 38: the severity model read the image (0.82-0.92), not that it
+    had passed. A report that says it is settling and nothing is getting worse needs 0.95."""
+    for report in (
+        "my face was hot like a radiator last night but this morning its only lukewarm and getting cooler by the hour",
+        "the warmth was like sitting too close to the fire but its been fading all evening and nearly gone",
+    ):
+        assert triage(report, known_report=True).urgency is Urgency.CALL_CLINIC, report
+
+
+def test_settling_words_beside_something_getting_worse_keep_the_usual_threshold():
+    from clinic.triage import only_improving
+
+    assert not only_improving("redness is fading but my face has been swelling more and more since the serum")
+    assert not only_improving("pain keeps ramping up instead of calming down")
+    assert only_improving("its fading now, way calmer today")
+    report = "redness is fading but my face has been swelling more and more since i put the serum on this morning"
+    assert triage(report, known_report=True).urgency is Urgency.EMERGENCY

@@ -190,14 +190,15 @@ _COURSE = re.compile(
 # For the severity model: said to be settling, and nothing said to be getting worse.
 _IMPROVING = re.compile(
     r"\b(improving|eas(es|ing)( off)?|settl(es|ing)( down)?|calm(s|ing)( down)?|getting better|"
-    r"better than yesterday|better (now|today)|going down|goes down|fading|fades|clearing( up)?|nearly gone|almost gone|cooling( down)?|"
-    r"getting cooler|(now|is|its|it's) (only )?(lukewarm|cooler)|less (red|swollen|sore|warm|hot|painful) (now|today))\b",
+    r"better than yesterday|better (now|today)|going down|goes down|fading|fades|clearing( up)?|"
+    r"nearly gone|almost gone|cooling( down)?|getting cooler|(now|is|its|it's) (only )?(lukewarm|cooler)|"
+    r"less (red|swollen|sore|warm|hot|painful) (now|today))\b",
     re.IGNORECASE,
 )
 _WORSENING = re.compile(
     r"\b(worse|worsening|more and more|more (hot|swollen|red|painful|sore)|"
-    r"(swelling|swollen|hurting|bleeding|oozing) more|hotter|redder|bigger|growing|grows|climbing|ramping|spread\w*|new|but now|now (it|its|it's|there|i|my|she|he)|"
-    r"started|starting to)\b",
+    r"(swelling|swollen|hurting|bleeding|oozing) more|hotter|redder|bigger|growing|grows|climbing|ramping|"
+    r"spread\w*|new|but now|now (it|its|it's|there|i|my|she|he)|started|starting to)\b",
     re.IGNORECASE,
 )
 # "calming" turned round: "ramping up instead of calming down", "not easing".

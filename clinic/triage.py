@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from typing import Sequence, Tuple
 
 from clinic.red_flags import RedFlag, Sign, default_signs, find_red_flags, ruled_out_signs
-from clinic.severity import IMPROVING_THRESHOLD
+from clinic.severity import IMPROVING_THRESHOLD, SeverityCorpusError, red_flag_probability
 from clinic.severity import THRESHOLD as SEVERITY_THRESHOLD
-from clinic.severity import SeverityCorpusError, red_flag_probability
 
 
 class Urgency(str, enum.Enum):
@@ -202,7 +201,9 @@ _WORSENING = re.compile(
     re.IGNORECASE,
 )
 # "calming" turned round: "ramping up instead of calming down", "not easing".
-_TURNED_ROUND = re.compile(r"\b(instead of|not|isnt|isn'?t|no longer|rather than|stopped|wont|won'?t|never)\s+(\w+\s+)?$")
+_TURNED_ROUND = re.compile(
+    r"\b(instead of|not|isnt|isn'?t|no longer|rather than|stopped|wont|won'?t|never)\s+(\w+\s+)?$"
+)
 
 
 def only_improving(text: str) -> bool:

@@ -214,6 +214,8 @@ def only_improving(text: str) -> bool:
         for match in _IMPROVING.finditer(text)
     )
     return improving and not _WORSENING.search(text)
+
+
 _PRODUCT = re.compile(
     r"\b(retin\w*|tretinoin|adapalene|differin|tret|acne (cream|gel|meds?|medication|treatment)s?|creams?|gels?|"
     r"serums?|acids?|aha|bha|exfoliat\w*|vitamin c|vit c|niacinamide|benzoyl|salicylic|glycolic|meds?|"

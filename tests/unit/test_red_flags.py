@@ -922,3 +922,25 @@ def test_dark_and_bruised_skin_under_the_eyes_is_not_a_change_in_sight():
     got 911 first (eyes ... dark)."""
     assert find_red_flags("my eyes r fine no blurry vision just the skin under them looks a bit dark and bruised") == []
     assert "vision" in keys("since the session my eyes see everything dark and blurry")
+
+
+@pytest.mark.parametrize(
+    "text, key",
+    [
+        ("parts of mom face look like a bad burn raw bright red where the top skin come off", "blisters"),  # set 40
+        ("Redness not going away, it grow. Day 1 only cheeks, day 3 until the ear, more big", "spreading_redness"),
+        ("she is confused about what day it is since the treatment", "faint_confused"),
+    ],
+)
+def test_signs_of_blind_sets_40_and_41_count(text, key):
+    """Blind sets 40 (clumsy typing) and 41 (diary-style numbers): a burn whose "top skin
+    come off" and redness that "grow ... much more big" got the clinic's phone only; and
+    "confused about what day it is" was read as a question ("confused about what ...")."""
+    assert key in keys(text)
+
+
+def test_a_pain_rated_zero_out_of_ten_is_not_severe_pain():
+    """Blind set 41: "the shower makes it look worse, otherwise fine, 0/10 pain" got 911 first."""
+    text = "Is peeling normal? flaking on forehead day 5, the shower makes it look worse, otherwise fine, 0/10 pain"
+    assert find_red_flags(text) == []
+    assert "severe_pain" in keys("the pain is getting worse, 8/10 now")

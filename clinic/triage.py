@@ -180,6 +180,13 @@ _TAKING_UP_AGAIN = re.compile(
     r"(go|going|get|getting) back (on|to|onto)|back on (my|the|it)|stopped (it|them|taking|using|my)\b)",
     re.IGNORECASE,
 )
+_PRODUCT = re.compile(
+    r"\b(retin\w*|tretinoin|adapalene|differin|tret|acne (cream|gel|meds?|medication|treatment)s?|creams?|gels?|"
+    r"serums?|acids?|aha|bha|exfoliat\w*|vitamin c|vit c|niacinamide|benzoyl|salicylic|glycolic|meds?|"
+    r"medications?|medicines?|tablets?|pills?|antibiotics?|ibuprofen|aspirin|blood thinners?|skin ?care|routine|"
+    r"products?|moisturi[sz]er|sunscreen|make-?up)\b",
+    re.IGNORECASE,
+)
 # "pain mild n improving": a symptom told with how it is going is this visitor's own.
 _COURSE = re.compile(
     r"\b(improving|easing( off)?|settling( down)?|calming( down)?|getting (better|worse)|going down|fading|"
@@ -214,15 +221,6 @@ def only_improving(text: str) -> bool:
         for match in _IMPROVING.finditer(text)
     )
     return improving and not _WORSENING.search(text)
-
-
-_PRODUCT = re.compile(
-    r"\b(retin\w*|tretinoin|adapalene|differin|tret|acne (cream|gel|meds?|medication|treatment)s?|creams?|gels?|"
-    r"serums?|acids?|aha|bha|exfoliat\w*|vitamin c|vit c|niacinamide|benzoyl|salicylic|glycolic|meds?|"
-    r"medications?|medicines?|tablets?|pills?|antibiotics?|ibuprofen|aspirin|blood thinners?|skin ?care|routine|"
-    r"products?|moisturi[sz]er|sunscreen|make-?up)\b",
-    re.IGNORECASE,
-)
 
 
 def _describes_own_skin_now(text: str) -> bool:

@@ -944,3 +944,22 @@ def test_a_pain_rated_zero_out_of_ten_is_not_severe_pain():
     text = "Is peeling normal? flaking on forehead day 5, the shower makes it look worse, otherwise fine, 0/10 pain"
     assert find_red_flags(text) == []
     assert "severe_pain" in keys("the pain is getting worse, 8/10 now")
+
+
+@pytest.mark.parametrize(
+    "text, key",
+    [
+        ("Every sip of tea feels like it's going down a drinking straw someone has pinched", "breathing"),
+        ("on a scale of one to ten id give it a solid eleven", "severe_pain"),
+        ("my face is HOTTER on day 3 than day 1, you could warm your hands on it", "spreading_redness"),
+    ],
+)
+def test_signs_of_blind_set_43_count(text, key):
+    """Blind set 43 (British understatement): swallowing as "a bit of a project", pain "a solid
+    eleven" and a face "you could warm your hands on" got the clinic's phone or the rephrase
+    prompt."""
+    assert key in keys(text)
+
+
+def test_a_cheese_grater_pattern_of_pinpoints_is_not_pain():
+    assert find_red_flags("little grid of pinpoints on my forehead like a cheese grater pattern, fading") == []

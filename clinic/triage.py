@@ -67,7 +67,7 @@ def assess_urgency(report: str, clinic_signs: Sequence[Sign] = (), known_report:
 # A message about the visitor's (or someone's) own state now, not a general question.
 _REPORT_MARKERS = re.compile(
     r"\b(my|me|mine|i'?m|im|i am|i have|i've|ive|i got|i feel|i felt|i had|i did|i woke|i can'?t|i cant|"
-    r"since|yesterday|this morning|tonight|last night|ago|still|keeps?|woke up|now|today|"
+    r"since|yesterday|this morning|tonight|last night|ago|still|keeps?|woke up|now|today|rn|atm|"
     r"her|his|she|he|she'?s|he'?s|wife|husband|daughter|son|mum|mom|mother|friend|partner)\b|"
     r"\b\d+\s*(days?|hours?|hrs?|weeks?)\b|\bday\s*\d+\b",
     re.IGNORECASE,
@@ -230,7 +230,16 @@ def _describes_own_skin_now(text: str) -> bool:
     if not own:
         return False
     ahead = _AHEAD.search(text)
-    return not ahead or (own.start() < ahead.start() and bool(_PRESENT.search(text)))
+    if not ahead or (own.start() < ahead.start() and bool(_PRESENT.search(text))):
+        return True
+    # "can microneedling cause breakouts? got 3 little pimples on my chin": the question
+    # first, then a sentence of its own about the visitor's skin now. (Told the other way
+    # round, "my skin is blotchy. can it help?", or without a now, "I am 55 and my face is
+    # not so tight anymore", it is a question before a treatment.)
+    later = re.split(r"[?!.]\s+", text[ahead.end() :], maxsplit=1)
+    if len(later) < 2 or _AHEAD.search(later[1]) or not _OWN_SKIN_NOW.search(later[1]):
+        return False
+    return bool(_PRESENT.search(later[1]) or re.search(r"\b(got|rn|atm)\b", later[1], re.IGNORECASE))
 
 
 # "had needling today", "got my face done", "since my session": said by someone treated.

@@ -963,3 +963,47 @@ def test_signs_of_blind_set_43_count(text, key):
 
 def test_a_cheese_grater_pattern_of_pinpoints_is_not_pain():
     assert find_red_flags("little grid of pinpoints on my forehead like a cheese grater pattern, fading") == []
+
+
+@pytest.mark.parametrize(
+    "text, key",
+    [
+        ("can microneedling make you see double rn", "vision"),  # blind set 45
+        ("can it cause your throat to feel tight? because mine does right now", "breathing"),
+        ("hes puffing fast and shallow, says its like someone is sitting on his chest, he cant finish a sentence", "breathing"),
+    ],
+)
+def test_signs_of_blind_sets_44_and_45_count(text, key):
+    """Blind sets 44 (parents of teenagers) and 45 (every report asked as a question)."""
+    assert key in keys(text)
+    assert not is_general_question(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "should i worry that my under eyes are a bit puffy? it was worse yesterday and its going down",
+        "does microneedling work on large pores too? my cheeks are still slightly pink",
+    ],
+)
+def test_puffy_eyes_getting_better_and_large_pores_are_not_red_flags(text):
+    """Blind set 45: "under eyes ... worse yesterday" was read as sight getting worse, and
+    "large" as a typo of "larger" (spreading redness): both got 911 first."""
+    assert find_red_flags(text) == []
+
+
+def test_sight_said_to_be_worse_still_counts():
+    assert "vision" in keys("since the needling near my eyes my vision is getting worse")
+    assert "vision" in keys("my eyesight worse since this morning")
+
+
+@pytest.mark.parametrize(
+    "text, report",
+    [
+        ("can microneedling cause breakouts? got 3 little pimples on my chin", True),  # blind set 45
+        ("my skin is red and blotchy. can micro-needling help?", False),
+        ("does this treatment help for the skin that lost its elasticity? I am 55 and my face is not so tight", False),
+    ],
+)
+def test_a_question_followed_by_the_visitors_own_skin_now_is_a_report(text, report):
+    assert is_after_treatment_report(text) is report

@@ -970,7 +970,7 @@ def test_a_cheese_grater_pattern_of_pinpoints_is_not_pain():
     [
         ("can microneedling make you see double rn", "vision"),  # blind set 45
         ("can it cause your throat to feel tight? because mine does right now", "breathing"),
-        ("hes puffing fast and shallow, says its like someone is sitting on his chest, he cant finish a sentence", "breathing"),
+        ("hes puffing fast and shallow, like someone is sitting on his chest, cant finish a sentence", "breathing"),
     ],
 )
 def test_signs_of_blind_sets_44_and_45_count(text, key):
@@ -1002,7 +1002,7 @@ def test_sight_said_to_be_worse_still_counts():
     [
         ("can microneedling cause breakouts? got 3 little pimples on my chin", True),  # blind set 45
         ("my skin is red and blotchy. can micro-needling help?", False),
-        ("does this treatment help for the skin that lost its elasticity? I am 55 and my face is not so tight", False),
+        ("does it help for skin that lost its elasticity? I am 55 and my face is not so tight", False),
     ],
 )
 def test_a_question_followed_by_the_visitors_own_skin_now_is_a_report(text, report):

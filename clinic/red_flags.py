@@ -31,6 +31,7 @@ _NEGATORS = frozenset(
         "never",
         "none",
         "nor",
+        "neither",
         "zero",
         "isnt",
         "arent",
@@ -197,6 +198,8 @@ _SPOKEN_AS = {"comma": ",", "semicolon": ";", "question mark": "?"}
 
 def _normalise(text: str) -> str:
     text = text.lower().replace("’", "'").replace("‘", "'")
+    # "neither of us has a fever": the negation reaches the sign as "neither has a fever".
+    text = re.sub(r"\b(neither|none) of (us|them|the two of us|the 2 of us|the kids)\b", r"\1", text)
     text = _SPOKEN_PUNCTUATION.sub(lambda match: _SPOKEN_AS.get(match[1], "."), text)
     return re.sub(r"'(?=[a-z])", "", text)  # "won't" -> "wont", "can't" -> "cant"
 
@@ -265,8 +268,12 @@ def _negated(start: int, tokens: _Tokens, phrasing: Sequence[str]) -> bool:
         if tokens.words[index] in _DOUBT:
             return False
         if tokens.words[index] in _NEGATORS:
-            return True
+            # "no joke they're huge", "no lie": emphasis, not a denial.
+            return tokens.words[index + 1 : index + 2] != [] and tokens.words[index + 1] not in _EMPHASIS_AFTER_NO
     return False
+
+
+_EMPHASIS_AFTER_NO = frozenset({"joke", "joking", "kidding", "lie", "lying", "cap", "exaggeration", "exaggerating"})
 
 
 def _mild(start: int, tokens: _Tokens, mild: Sequence[Sequence[str]]) -> bool:
@@ -309,12 +316,21 @@ _WORSE = (("worse",), ("worsening",), ("bigger",), ("spreading",), ("more", "swo
 _FINE = ("fine", "ok", "okay", "normal", "good", "alright")
 
 
+def _still_worse(tokens: _Tokens) -> bool:
+    """Something is said to be worse now: "worse than yesterday", not "was (a bit) worse yesterday"."""
+    for phrasing in _WORSE:
+        for start in _find(phrasing, tokens):
+            if not {"was", "were"} & set(tokens.words[max(0, start - 3) : start]):
+                return True
+    return False
+
+
 def _resolving(sign: Sign, tokens: _Tokens) -> bool:
     """The visitor says it is getting better (and nothing says worse, and nothing in
     `never_resolving` is mentioned without "fine" soon after)."""
     if not sign.unless_resolving or _first_match(sign.unless_resolving, tokens) is None:
         return False
-    if _first_match(_WORSE, tokens) is not None:
+    if _still_worse(tokens):
         return False
     for phrasing in sign.never_resolving:
         for start in _find(phrasing, tokens):

@@ -39,9 +39,10 @@ RED_FLAG, ORDINARY = "red_flag", "ordinary"
 THRESHOLD = 0.7
 # For a report that says it is settling and nothing is getting worse (triage.only_improving):
 # the model reads the vivid image ("hot like a radiator last night"), not that it has passed.
-# Over every labelled report (about 3,650) the 44 red flags told that way all have a listed
-# sign, so none rests on the model; the change sent six ordinary worries from 911 to the
-# clinic's phone and nothing else (README, Safety figures).
+# Over the 5,571 labelled reports (every safety file, the corpus, and 150 written to check
+# this) the 46 red flags told that way all have a listed sign, so none rests on the model;
+# the change sent seven ordinary worries from 911 to the clinic's phone and nothing else
+# (README, Safety figures).
 IMPROVING_THRESHOLD = 0.95
 
 

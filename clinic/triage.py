@@ -201,10 +201,12 @@ _IMPROVING = re.compile(
     r"less (red|swollen|sore|warm|hot|painful) (now|today))\b",
     re.IGNORECASE,
 )
+# "was worse yesterday" is the past: only worse now counts.
 _WORSENING = re.compile(
-    r"\b(worse|worsening|more and more|more (hot|swollen|red|painful|sore)|"
+    r"\b((?<!was )(?<!were )(?<!was a bit )worse|worsening|more and more|more (hot|swollen|red|painful|sore)|"
     r"(swelling|swollen|hurting|bleeding|oozing) more|hotter|redder|bigger|growing|grows|climbing|ramping|"
-    r"spread\w*|new|but now|now (it|its|it's|there|i|my|she|he)|started|starting to)\b",
+    r"spread\w*|new|but now|now (it|its|it's|there|i|my|she|he)|started|"
+    r"starting to (swell|bleed|ooze|blister|spread|hurt|burn|throb|itch|weep))\b",
     re.IGNORECASE,
 )
 # "calming" turned round: "ramping up instead of calming down", "not easing".

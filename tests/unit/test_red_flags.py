@@ -1007,3 +1007,33 @@ def test_sight_said_to_be_worse_still_counts():
 )
 def test_a_question_followed_by_the_visitors_own_skin_now_is_a_report(text, report):
     assert is_after_treatment_report(text) is report
+
+
+@pytest.mark.parametrize(
+    "text, key",
+    [
+        ("the ache on my jaw has been ramping up every single day, ibuprofen barely touches it", "severe_pain"),
+        ("sister + me did it 2hrs ago. my lips look like filler gone wrong, no joke they're huge", "face_swelling"),
+    ],
+)
+def test_signs_of_blind_sets_46_and_47_count(text, key):
+    """Blind set 46 (pain "ramping up") and 47 (two people; "no joke" read as a denial)."""
+    assert key in keys(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my puffiness under my eyes was bigger yesterday and is going down now, hers is gone already",
+        "my sister was puffy around the eyes the morning after, i was a bit too, both went down by lunch",
+        "my friend and i both had it done, neither of us has a fever (i'm 36.8, she's 36.9), just red and tight",
+    ],
+)
+def test_two_people_both_settling_or_denying_are_not_red_flags(text):
+    """Blind set 47: "was bigger yesterday" read as worse, "went down" was not a getting-better
+    word, and "neither of us has a fever" was not a denial: all three got 911 first."""
+    assert find_red_flags(text) == []
+
+
+def test_worse_now_still_stops_a_swelling_from_counting_as_settling():
+    assert "face_swelling" in keys("my face is swollen and worse than yesterday, it was going down but now its back")

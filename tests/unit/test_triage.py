@@ -55,3 +55,10 @@ def test_settling_words_beside_something_getting_worse_keep_the_usual_threshold(
     assert only_improving("its fading now, way calmer today")
     report = "redness is fading but my face has been swelling more and more since i put the serum on this morning"
     assert triage(report, known_report=True).urgency is Urgency.EMERGENCY
+
+
+def test_worse_in_the_past_does_not_stop_a_report_from_settling():
+    from clinic.triage import only_improving
+
+    assert only_improving("swelling was worse yesterday but its going down now, starting to look like me again")
+    assert not only_improving("redness is fading but its starting to swell")

@@ -449,10 +449,33 @@ def _without_reported_warnings(text: str) -> str:
     return text if not denial else text[: warning.start()] + " . " + text[denial.end() :]
 
 
+# "I thought the red was spreading but no, it's the same size", "is it swollen? no, checked":
+# a sign the visitor names and takes back at once. Not when what is taken back is a milder
+# or better reading ("I thought it was just red but no, it's spreading"): that goes the
+# other way, and the words after it must be read whole.
+_TAKEN_BACK = re.compile(
+    r"\b(i\s+)?thought\s+(?P<claim>[^.!?]{0,80}?)\s*,?\s*but\s+(no|nope|it'?s not|its not|it isn'?t|it wasn'?t)\b|"
+    r"\b(is|are)\s+(it|they|this|that|these)\s+(?P<asked>[^.!?]{0,30})\?\s*(no|nope)\s*[,.!]",
+    re.IGNORECASE,
+)
+_MILDER_CLAIM = re.compile(
+    r"\b(just|only|nothing|fine|normal|ok|okay|better|going down|fading|settling|calming|easing|healing|"
+    r"mild|stopped)\b",
+    re.IGNORECASE,
+)
+
+
+def _without_taken_back(text: str) -> str:
+    for match in reversed(list(_TAKEN_BACK.finditer(text))):
+        if not _MILDER_CLAIM.search(match["claim"] or match["asked"] or ""):
+            text = text[: match.start()] + " . " + text[match.end() :]
+    return text
+
+
 def find_red_flags(text: str, signs: Optional[Sequence[Sign]] = None) -> List[RedFlag]:
     """Every red-flag sign in `text`, in the order of the list."""
     signs = default_signs() if signs is None else signs
-    text = _without_reported_warnings(text or "")
+    text = _without_taken_back(_without_reported_warnings(text or ""))
     tokens = _tokens(text or "")
     found = []
     for sign in signs:

@@ -1037,3 +1037,36 @@ def test_two_people_both_settling_or_denying_are_not_red_flags(text):
 
 def test_worse_now_still_stops_a_swelling_from_counting_as_settling():
     assert "face_swelling" in keys("my face is swollen and worse than yesterday, it was going down but now its back")
+
+
+@pytest.mark.parametrize(
+    "text, key",
+    [
+        ("today its back and every hour it hurts more than the hour before", "severe_pain"),  # blind set 48
+        ("each day my thighs hurt more not less. started as nothing and now im limping", "severe_pain"),  # 49
+        ("been pressing a towel on my scalp for 40 minutes and its still soaking through red", "bleeding_wont_stop"),
+        ("my neck hurt so much i cried all night, painkillers do nothing at all", "severe_pain"),
+        ("I thought the redness was going down but no, its spreading again", "spreading_redness"),
+        ("I thought it was just a bit red but no, now there is pus", "pus"),
+    ],
+)
+def test_signs_of_blind_sets_48_and_49_count(text, key):
+    """Blind sets 48 (people who correct themselves) and 49 (areas other than the face)."""
+    assert key in keys(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I thought the red was spreading but no, it's the same size as the line I drew, just pink",
+        "is it swollen? no, checked in the mirror twice, looks normal",
+        "thought it was a rash at first but no they're in straight lines, same way the pen moved",
+        "small bruise on the back of my hand where the pen went over a vein, it's going yellow now",
+        "broke out on my forehead, 6 tiny bumps, is this purging? no fever (36.9), not hot",
+        "does it hurt more than laser hair removal",
+    ],
+)
+def test_a_sign_taken_back_at_once_is_not_a_red_flag(text):
+    """Blind set 48: "I thought the red was spreading but no, it's the same size" got 911
+    first; so did set 49's bruise "on the back of my hand" (a phrasing of warmth felt with it)."""
+    assert find_red_flags(text) == []

@@ -204,7 +204,8 @@ _IMPROVING = re.compile(
 # "was worse yesterday" is the past: only worse now counts.
 _WORSENING = re.compile(
     r"\b((?<!was )(?<!were )(?<!was a bit )worse|worsening|more and more|more (hot|swollen|red|painful|sore)|"
-    r"(swelling|swollen|hurting|bleeding|oozing) more|hotter|redder|bigger|growing|grows|climbing|ramping|"
+    r"(swelling|swollen|hurting|bleeding|oozing) more|(?<!was )(?<!were )(hotter|redder|bigger)|"
+    r"growing|grows|climbing|ramping|"
     r"spread\w*|new|but now|now (it|its|it's|there|i|my|she|he)|started|"
     r"starting to (swell|bleed|ooze|blister|spread|hurt|burn|throb|itch|weep))\b",
     re.IGNORECASE,

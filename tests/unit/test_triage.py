@@ -62,3 +62,11 @@ def test_worse_in_the_past_does_not_stop_a_report_from_settling():
 
     assert only_improving("swelling was worse yesterday but its going down now, starting to look like me again")
     assert not only_improving("redness is fading but its starting to swell")
+
+
+def test_bigger_in_the_past_does_not_stop_a_report_from_settling():
+    """Blind set 47: "my puffiness under my eyes was bigger yesterday and is going down now"."""
+    from clinic.triage import only_improving
+
+    assert only_improving("my puffiness under my eyes was bigger yesterday and is going down now")
+    assert not only_improving("the redness is fading on my cheek but the patch on my neck is bigger")

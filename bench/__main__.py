@@ -3,6 +3,9 @@ the config `rasa init` writes and a TF-IDF + logistic regression baseline, in on
 
     python -m bench                  the full benchmark (about 30 minutes on 2 cores)
     python -m bench --quick          a smoke run on a tiny sample (what `make test` runs)
+    python -m bench --quick --project-model models/<name>.tar.gz
+                                     the smoke run, scoring and serving a model of this project
+                                     that `make train` already built instead of training one
     python -m bench --cv all         also cross-validate `rasa init`'s config (5 trainings of
                                      ~4 min each: the run then takes ~40 minutes)
     python -m bench --cv none        no cross-validation
@@ -94,6 +97,12 @@ def main() -> int:
         default="fast",
         help="cross-validate: none; fast = baseline and this project (default); all = also rasa init's config",
     )
+    parser.add_argument(
+        "--project-model",
+        type=Path,
+        default=None,
+        help="with --quick: use this trained model of the project instead of training it again",
+    )
     parser.add_argument("--out", type=Path, default=None, help="JSON file to write (default bench/results/<time>.json)")
     parser.add_argument("--cv-only", choices=("project", "default", "baseline"), help=argparse.SUPPRESS)
     parser.add_argument("--into", type=Path, help=argparse.SUPPRESS)
@@ -101,6 +110,10 @@ def main() -> int:
     parser.add_argument("--fresh-only", choices=tuple(FRESH_SETS), help=argparse.SUPPRESS)
     parser.add_argument("--models", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.project_model and not args.quick:
+        parser.error("--project-model is for the smoke run (--quick): the full run times its own training")
+    if args.project_model and not args.project_model.is_file():
+        parser.error(f"--project-model: no such model file {args.project_model}")
     if args.cv_only:
         return cv_into(args.cv_only, args.into)
     if args.fresh_only:
@@ -165,19 +178,23 @@ def main() -> int:
     results["systems"]["baseline"]["heldout"], _ = score(predict, heldout)
     score_elsewhere(results["systems"]["baseline"], predict, fresh, elsewhere)
     cv_systems = {"none": (), "fast": ("baseline", "project"), "all": report.SYSTEMS}[args.cv]
-    if args.quick:
-        cv_systems = report.SYSTEMS
     results["cross_validated"] = list(cv_systems)
     if "baseline" in cv_systems:
         results["systems"]["baseline"]["cv"] = cross_validate(baseline.fit, examples, 2 if args.quick else 5, progress)
 
     for name, config in configs.items():
         system = results["systems"][name]
-        progress(f"{name}: training from scratch with {config}")
-        # The smoke run checks the code, not the time: it may reuse kept sentence vectors.
         log = work / f"train-{name}.log"
-        model, system["train_s"] = train_full(config, work / "models", name, log, progress, cold=not args.quick)
-        progress(f"{name}: trained in {system['train_s']:.0f} s; scoring {len(heldout)} held-out messages")
+        if name == "project" and args.project_model:
+            # The smoke run only checks the code: `make train` already trained this project.
+            model = args.project_model
+            system["reused_model"] = str(model)
+            progress(f"{name}: using the trained model {model}; scoring {len(heldout)} held-out messages")
+        else:
+            progress(f"{name}: training from scratch with {config}")
+            # The smoke run checks the code, not the time: it may reuse kept sentence vectors.
+            model, system["train_s"] = train_full(config, work / "models", name, log, progress, cold=not args.quick)
+            progress(f"{name}: trained in {system['train_s']:.0f} s; scoring {len(heldout)} held-out messages")
         predict_with_model = predictor_for(model)
         system["heldout"], predictions = score(predict_with_model, heldout)
         system["heldout_errors"] = [

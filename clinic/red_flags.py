@@ -194,6 +194,9 @@ _SPOKEN_PUNCTUATION = re.compile(
     r"\b(comma|full stop|question mark|exclamation (?:mark|point)|semicolon|new line|period(?=\W*$))\b"
 )
 _SPOKEN_AS = {"comma": ",", "semicolon": ";", "question mark": "?"}
+# A denial of one-word items joined by commas and a final "or"/"nor" ("no rash, bumps or
+# welts"); with "and" the list may not all be denied ("no fever, pus and swelling"), so not.
+_DENIED_LIST = re.compile(r"\b(?:no|not any|without|never had)\s+[a-z]+(?:\s*,\s*[a-z]+)+,?\s+n?or\b")
 
 
 def _normalise(text: str) -> str:
@@ -201,6 +204,8 @@ def _normalise(text: str) -> str:
     # "neither of us has a fever": the negation reaches the sign as "neither has a fever".
     text = re.sub(r"\b(neither|none) of (us|them|the two of us|the 2 of us|the kids)\b", r"\1", text)
     text = _SPOKEN_PUNCTUATION.sub(lambda match: _SPOKEN_AS.get(match[1], "."), text)
+    # "no bumps, welts or rash": one denial of a short list, so its commas don't end the clause.
+    text = _DENIED_LIST.sub(lambda match: match[0].replace(",", ""), text)
     return re.sub(r"'(?=[a-z])", "", text)  # "won't" -> "wont", "can't" -> "cant"
 
 

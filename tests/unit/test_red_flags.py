@@ -1070,3 +1070,47 @@ def test_a_sign_taken_back_at_once_is_not_a_red_flag(text):
     """Blind set 48: "I thought the red was spreading but no, it's the same size" got 911
     first; so did set 49's bruise "on the back of my hand" (a phrasing of warmth felt with it)."""
     assert find_red_flags(text) == []
+
+
+@pytest.mark.parametrize(
+    "text, key",
+    [
+        ("throat squeezed like a fist 20 min after", "breathing"),  # blind set 51
+        ("room spinning feel like gonna black out", "faint_confused"),
+        ("face giving off more heat each day since tx", "spreading_redness"),
+        ("painkillers not touching it, had to leave work", "severe_pain"),  # 52
+        ("lips like two bratwursts on the grill help", "face_swelling"),
+        ("little yellow green pockets like someone piped mayo under the skin", "pus"),
+        ("they crust over then fill up again", "oozing"),
+        ("the oval on my jaw is hotter today than yesterday like a hot water bottle", "spreading_redness"),  # 53
+        ("i see 2 of everything when i look in the mirror", "vision"),
+        ("a slight soreness, worse every day since, and today I cannot bear my pillow against it", "severe_pain"),  # 50
+        ("the soreness has been getting steadily worse instead of easing off", "severe_pain"),
+    ],
+)
+def test_signs_of_blind_sets_50_to_53_count(text, key):
+    """Blind sets 50 (letters from older visitors), 51 (a few words), 52 (images from work and
+    sport) and 53 (what the mirror or a photo shows)."""
+    assert key in keys(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "There are no bumps, welts or rash of any kind. Just an itch.",  # blind set 50
+        "My face has been itchy, a mild tickle really, with no rash, bumps or welts whatsoever.",
+        "Slight headache this evening, temperature 37.1. Face slightly pink. Sincerely, Ambrose Kettle",
+        "bruising near my temple turning yellow green now. healing i guess?",  # a healing bruise's colour
+        "How can I get my card back out?",  # "back" is not a typo of "black"
+        "Is it supposed to be hotter today in IL",
+    ],
+)
+def test_a_denied_list_a_surname_and_a_bruises_colour_are_not_red_flags(text):
+    """Blind set 50: "no bumps, welts or rash" ended the denial at the comma, and a signature
+    "Ambrose Kettle" read as a scald; both got 911 first."""
+    assert find_red_flags(text) == []
+
+
+def test_a_denied_list_joined_by_and_still_counts_each_sign():
+    """"No fever, pus and swelling" may deny only the fever: over-escalating is the safe side."""
+    assert "pus" in keys("no fever, pus and swelling on my cheek")

@@ -70,3 +70,18 @@ def test_bigger_in_the_past_does_not_stop_a_report_from_settling():
 
     assert only_improving("my puffiness under my eyes was bigger yesterday and is going down now")
     assert not only_improving("the redness is fading on my cheek but the patch on my neck is bigger")
+
+
+def test_faded_and_subsided_are_settling_but_went_down_may_be_a_fall():
+    """Blind set 50: "the warmth has faded steadily" was not read as settling, so the model's
+    0.73 sent an ordinary worry to 911; "nearly went down in the car park" is a faint."""
+    from clinic.triage import only_improving
+
+    assert only_improving("my cheeks were quite warm, but the warmth has faded steadily since")
+    assert only_improving("the swelling has subsided")
+    assert not only_improving("my wife nearly went down in the car park, went grey and sweaty")
+    report = (
+        "Dear Clinic, my cheeks were quite warm the evening after my treatment, but the warmth has faded "
+        "steadily and this morning they are just a touch warmer than my hands. No fever."
+    )
+    assert triage(report, known_report=True).urgency is Urgency.CALL_CLINIC

@@ -1112,5 +1112,5 @@ def test_a_denied_list_a_surname_and_a_bruises_colour_are_not_red_flags(text):
 
 
 def test_a_denied_list_joined_by_and_still_counts_each_sign():
-    """"No fever, pus and swelling" may deny only the fever: over-escalating is the safe side."""
+    """ "No fever, pus and swelling" may deny only the fever: over-escalating is the safe side."""
     assert "pus" in keys("no fever, pus and swelling on my cheek")

@@ -1114,3 +1114,36 @@ def test_a_denied_list_a_surname_and_a_bruises_colour_are_not_red_flags(text):
 def test_a_denied_list_joined_by_and_still_counts_each_sign():
     """ "No fever, pus and swelling" may deny only the fever: over-escalating is the safe side."""
     assert "pus" in keys("no fever, pus and swelling on my cheek")
+
+
+@pytest.mark.parametrize(
+    "text, key",
+    [
+        ("is difficult to take the air, I breath short short and my chest is whistling", "breathing"),  # set 54
+        ("my husband cannot catch the breath, he is sitting and breathing fast with noise", "breathing"),
+        ("face is like I put it in the fire, color of raw meat, skin is open, day 2", "blisters"),
+        ("pain is every day more strong not less, it was 2 now is 7", "severe_pain"),
+        ("face become fat fat like pumpkin i cannot recognize myself in mirror", "face_swelling"),
+        ("mom is lost in her own house, she not remember my name and talk mixed words", "faint_confused"),
+        ("she has water filled bumps on her cheeks that werent there yesterday", "blisters"),  # set 57
+    ],
+)
+def test_signs_of_blind_sets_54_to_57_count(text, key):
+    """Blind sets 54 (English as a second language, translated word for word) and 57 (someone
+    else's symptoms relayed)."""
+    assert key in keys(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "oedema was moderate yesterday evening, today mostly resolved, just slightly puffy under the eyes",
+        "mum read about infections online and got scared, her face isnt hot or oozing or anything just pink",
+        "my temp is 36.8 and my face feels a bit warm, should i be worried about infection?",
+        "do you remember my name",  # small talk, not confusion
+        "can you explain when the syria becomes more stronger than america",
+    ],
+)
+def test_resolved_swelling_and_infections_read_about_are_not_red_flags(text):
+    """Blind sets 55 ("mostly resolved") and 57 (infections read about online): 911 first."""
+    assert find_red_flags(text) == []

@@ -80,15 +80,15 @@ e2e: train ## start both servers on free loopback ports and chat over the REST w
 	@$(PY) -m pytest -q tests/e2e
 
 test: ## the whole suite, non-interactive (what .ci/run calls)
-	@set -e; start=$$(date +%s); \
+	@set -e; start=$$(date +%s); at() { echo "== $$1 (at $$(( $$(date +%s) - start )) s)"; }; \
 	$(MAKE) --no-print-directory install; \
-	echo "== lint and types"; $(MAKE) --no-print-directory lint; \
-	echo "== deploy files"; $(MAKE) --no-print-directory deploy-check; \
-	echo "== checks"; $(MAKE) --no-print-directory check; \
-	echo "== unit and action tests"; $(MAKE) --no-print-directory unit; \
-	echo "== model"; $(MAKE) --no-print-directory train; \
-	echo "== test stories and NLU"; $(MAKE) --no-print-directory stories; \
-	echo "== end-to-end"; $(MAKE) --no-print-directory e2e; \
+	at "lint and types"; $(MAKE) --no-print-directory lint; \
+	at "deploy files"; $(MAKE) --no-print-directory deploy-check; \
+	at "checks"; $(MAKE) --no-print-directory check; \
+	at "unit and action tests"; $(MAKE) --no-print-directory unit; \
+	at "model"; $(MAKE) --no-print-directory train; \
+	at "test stories and NLU"; $(MAKE) --no-print-directory stories; \
+	at "end-to-end"; $(MAKE) --no-print-directory e2e; \
 	echo "All tests passed in $$(( $$(date +%s) - start )) s."
 
 bench: install ## the benchmark: this pipeline vs rasa init's config vs TF-IDF+LogReg, then the cluster figures (~30 min)

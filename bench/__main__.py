@@ -215,6 +215,10 @@ def main() -> int:
         progress(f"{name}: the fresh sets and {sum(map(len, elsewhere.values()))} other assistants' requests")
         score_elsewhere(system, predict_with_model, fresh, elsewhere)
         progress(f"{name}: other assistants' requests declined {system['other_domains']['all']:.1%}")
+        if args.quick and name != "project":
+            # The smoke run serves one model: the serving code is the same for both.
+            _save(results, out)
+            continue
         progress(f"{name}: serving it as `make run` does and measuring load")
         system["served"] = measure_served(model, work / f"serve-{name}", serve_messages, plan, progress, safety_sets)
         _save(results, out)

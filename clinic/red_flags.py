@@ -46,6 +46,14 @@ _NEGATORS = frozenset(
         "nothing",
         "nothings",  # "nothing's oozing": the apostrophe is gone by now
         "denies",
+        # Scots: "nae fever", "it isnae oozing" ("cannae" is "can't", which a sign carries itself).
+        "nae",
+        "isnae",
+        "wasnae",
+        "dinnae",
+        "didnae",
+        "hasnae",
+        "havnae",
     }
 )
 # ...unless doubt sits between them ("not sure if it's a fever"): then the sign counts.

@@ -197,7 +197,7 @@ _COURSE = re.compile(
 _IMPROVING = re.compile(
     r"\b(improving|eas(es|ing)( off)?|settl(es|ing)( down)?|calm(s|ing)( down)?|getting better|"
     r"better than yesterday|better (now|today)|going down|goes down|fading|fades|(has |have )?faded|"
-    r"subsid(ed|ing)|eased( off)?|clearing( up)?|"
+    r"subsid(ed|ing)|eased( off)?|clearing( up)?|half (of )?(what it was|that|the size)|"
     r"nearly gone|almost gone|cooling( down)?|getting cooler|(now|is|its|it's) (only )?(lukewarm|cooler)|"
     r"less (red|swollen|sore|warm|hot|painful) (now|today))\b",
     re.IGNORECASE,

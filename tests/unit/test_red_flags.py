@@ -1147,3 +1147,36 @@ def test_signs_of_blind_sets_54_to_57_count(text, key):
 def test_resolved_swelling_and_infections_read_about_are_not_red_flags(text):
     """Blind sets 55 ("mostly resolved") and 57 (infections read about online): 911 first."""
     assert find_red_flags(text) == []
+
+
+@pytest.mark.parametrize(
+    "text, key",
+    [
+        ("the skin on my cheeks has raised bubbly bits that popped and left raw spots", "blisters"),  # set 58
+        ("big blotchy bumps that itch like crazy, one fades and another pops up somewhere else", "hives"),
+        ("ma lips gone massive efter the needlin", "face_swelling"),  # set 60
+        ("cannae swally ma ain spit, it's like it gets stuck halfway doon", "breathing"),
+    ],
+)
+def test_signs_of_blind_sets_58_to_61_count(text, key):
+    """Blind sets 58 (late-night rambles) and 60 (regional Englishes)."""
+    assert key in keys(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "thermometer says 37.0, nae fever, face jist a wee bit pink an dry",  # set 60: Scots "nae"
+        "ma face is still a wee bit red on day 2, nae fever or nothin",
+        "swellin's gone right down since yesterday, just a tiny bit puffy under me eyes now",
+        "mi face did swell likkle bit by di eye but it a go dung now, dat normal?",
+        "swelling under my eyes was maybe 5mm puffy this morning, now at 3pm its about half that. normal?",  # 59
+    ],
+)
+def test_scots_denials_and_swelling_halved_are_not_red_flags(text):
+    assert find_red_flags(text) == []
+
+
+def test_scots_cannae_is_not_a_denial():
+    """ "Cannae" is "can't", which the sign's own phrasing carries ("can't breathe")."""
+    assert "breathing" in keys("i cannae breathe right since the needlin")

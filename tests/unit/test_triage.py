@@ -85,3 +85,16 @@ def test_faded_and_subsided_are_settling_but_went_down_may_be_a_fall():
         "steadily and this morning they are just a touch warmer than my hands. No fever."
     )
     assert triage(report, known_report=True).urgency is Urgency.CALL_CLINIC
+
+
+def test_redness_at_half_what_it_was_is_settling():
+    """Blind set 61: "the redness is half what it was. My partner keeps saying go to A&E" got
+    911 first from the model alone (0.93)."""
+    from clinic.triage import only_improving
+
+    report = (
+        "Its 38 hours since my treatment and the redness is half what it was. My partner keeps saying "
+        "go to A&E, I say hes overreacting. Who's right?"
+    )
+    assert only_improving(report)
+    assert triage(report, known_report=True).urgency is Urgency.CALL_CLINIC

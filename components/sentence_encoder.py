@@ -72,11 +72,15 @@ class SentenceEncoder:
         """One row of DIMENSIONS floats per text."""
         if not texts:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
-        rows = []
+        # Texts of like length batched together (as sentence-transformers does): a batch is
+        # padded to its longest text, so one long text no longer makes 255 short ones slow.
+        order = sorted(range(len(texts)), key=lambda index: len(texts[index] or ""))
+        vectors = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
         with self._lock:
             for start in range(0, len(texts), batch_size):
+                chosen = order[start : start + batch_size]
                 batch = self._tokenizer(
-                    [text or "" for text in texts[start : start + batch_size]],
+                    [texts[index] or "" for index in chosen],
                     padding=True,
                     truncation=True,
                     max_length=MAX_TOKENS,
@@ -84,8 +88,8 @@ class SentenceEncoder:
                 )
                 ids = batch["input_ids"].astype(np.int32)
                 mask = batch["attention_mask"].astype(np.int32)
-                rows.append(self._encode(ids, mask).numpy())
-        return np.vstack(rows).astype(np.float32)
+                vectors[chosen] = self._encode(ids, mask).numpy()
+        return vectors
 
 
 def warm_shared_encoder(without_it: str) -> Optional[Callable[[Sequence[str]], NDArray[np.float32]]]:

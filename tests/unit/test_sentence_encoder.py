@@ -30,6 +30,22 @@ def test_batches_and_single_messages_give_the_same_vectors():
     assert encoder.encode([]).shape == (0, DIMENSIONS)
 
 
+def test_texts_batched_by_length_come_back_in_the_order_given():
+    """The encoder batches texts of like length together (far less padding); each row must
+    still be its own text's vector."""
+    encoder = shared_encoder()
+    texts = [
+        "does micro-needling hurt a lot or just a little bit, and for how long afterwards",
+        "hi",
+        "what is it",
+        "",
+        "how long until I see results on my acne scars",
+    ]
+    together = encoder.encode(texts, batch_size=2)
+    alone = np.vstack([encoder.encode([text]) for text in texts])
+    assert np.allclose(together, alone, atol=1e-4)
+
+
 def test_a_missing_encoder_says_how_to_get_it(tmp_path: Path):
     with pytest.raises(EncoderUnavailableError, match="make install"):
         SentenceEncoder(tmp_path / "absent")

@@ -1180,3 +1180,21 @@ def test_scots_denials_and_swelling_halved_are_not_red_flags(text):
 def test_scots_cannae_is_not_a_denial():
     """ "Cannae" is "can't", which the sign's own phrasing carries ("can't breathe")."""
     assert "breathing" in keys("i cannae breathe right since the needlin")
+
+
+@pytest.mark.parametrize(
+    "text, key",
+    [
+        (
+            "since his appointment he isnt making sense, mixing up his words and forgetting where he is",
+            "faint_confused",
+        ),
+        ("mes lèvres sont gonflées comme des saucisses, started 1h after the séance", "face_swelling"),  # set 65
+        ("SAANS NAHI AA RAHI PROPERLY AFTER TREATMENT HELP", "breathing"),
+        ("kuch bhi nigalne mein dikkat, like there's a lump stuck", "breathing"),
+        ("I drew a line around the red patch last night, ngayon lumampas na sa line", "spreading_redness"),
+    ],
+)
+def test_signs_of_blind_sets_63_and_65_count(text, key):
+    """Blind sets 63 (polite hints) and 65 (English mixed with French, Hindi, Tagalog)."""
+    assert key in keys(text)

@@ -41,17 +41,15 @@ def test_quick_benchmark_writes_json_plot_and_table(tmp_path):
     assert results["systems"]["project"]["reused_model"] == str(model)
     assert results["systems"]["default"]["train_s"] > 0 and results["systems"]["baseline"]["train_s"] > 0
     assert "served" not in results["systems"]["default"]  # the smoke run serves one model
-    for name in ("project",):
-        served = results["systems"][name]["served"]
-        assert served["ready_s"] > 0 and served["rasa_rss_mb"] > 100 and served["actions_rss_mb"] > 20
-        modes = {(level["endpoint"], level["mode"], level["level"]) for level in served["levels"]}
-        assert modes == {
-            (e, m, level) for e in ("webhook", "parse") for m, level in (("closed", 1), ("closed", 2), ("open", 5))
-        }
-        assert all(level["errors"] == 0 and level["p50_ms"] > 0 for level in served["levels"])
-        assert served["safety"]["red_flags"] + served["safety"]["ordinary"] == 12
-    # Red flags don't depend on the model: even a 1-epoch model sends every one to 911 first.
-    assert results["systems"]["project"]["served"]["safety"]["red_flag_recall"] == 1.0
+    served = results["systems"]["project"]["served"]
+    assert served["ready_s"] > 0 and served["rasa_rss_mb"] > 100 and served["actions_rss_mb"] > 20
+    modes = {(level["endpoint"], level["mode"], level["level"]) for level in served["levels"]}
+    assert modes == {
+        (e, m, level) for e in ("webhook", "parse") for m, level in (("closed", 1), ("closed", 2), ("open", 5))
+    }
+    assert all(level["errors"] == 0 and level["p50_ms"] > 0 for level in served["levels"])
+    assert served["safety"]["red_flags"] + served["safety"]["ordinary"] == 12
+    assert served["safety"]["red_flag_recall"] == 1.0  # every sampled red flag: 911 first
     assert out.with_suffix(".png").stat().st_size > 10_000
     assert "project / default" in result.stdout and "webhook saturation msg/s" in result.stdout
     assert "safety: red flags sent to the emergency number first" in result.stdout

@@ -184,7 +184,6 @@ def main() -> int:
 
     for name, config in configs.items():
         system = results["systems"][name]
-        log = work / f"train-{name}.log"
         if name == "project" and args.project_model:
             # The smoke run only checks the code: `make train` already trained this project.
             model = args.project_model
@@ -193,6 +192,7 @@ def main() -> int:
         else:
             progress(f"{name}: training from scratch with {config}")
             # The smoke run checks the code, not the time: it may reuse kept sentence vectors.
+            log = work / f"train-{name}.log"
             model, system["train_s"] = train_full(config, work / "models", name, log, progress, cold=not args.quick)
             progress(f"{name}: trained in {system['train_s']:.0f} s; scoring {len(heldout)} held-out messages")
         predict_with_model = predictor_for(model)

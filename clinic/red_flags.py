@@ -316,6 +316,8 @@ def _first_match(
     after: Sequence[Sequence[str]] = (),
 ) -> Optional[str]:
     for phrasing in phrasings:
+        if not tokens.positions(phrasing[0]):
+            continue  # most phrasings' first word is not in the message: no need to look further
         for start in _find(phrasing, tokens):
             if _negated(start, tokens, phrasing) or (mild and _mild(start, tokens, mild)):
                 continue
@@ -551,7 +553,7 @@ def ruled_out_signs(text: str, signs: Optional[Sequence[Sign]] = None) -> List[s
         # symptom: "swelling", "bleeding"; the later groups only qualify it).
         phrasings = [*sign.phrasings, *(sign.together[0] if sign.together else ())]
         for phrasing in phrasings:
-            if phrasing[0] in _NEGATORS:
+            if phrasing[0] in _NEGATORS or not tokens.positions(phrasing[0]):
                 continue
             if any(
                 _negated(start, tokens, phrasing) or _said_fine(start, phrasing, tokens)

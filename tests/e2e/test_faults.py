@@ -141,6 +141,9 @@ def assistant(tmp_path_factory, store_disk) -> Iterator[Assistant]:
         "TRACKER_DB_URL": f"sqlite:///{store_disk / 'tracker.db'}",
         "RATE_LIMIT_PER_SENDER": "0",
         "RATE_LIMIT_PER_CLIENT": "0",
+        # The tracker store closes its SQLite connections after a second without messages,
+        # so the disk can be remounted read-only (Linux refuses while a file is open to write).
+        "TRACKER_DB_IDLE_SECONDS": "1",
     }
     out = work / "run.out"
     with open(out, "wb") as log:
@@ -163,6 +166,18 @@ def assistant(tmp_path_factory, store_disk) -> Iterator[Assistant]:
                 process.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
+
+
+def _remount_read_only(path: Path, timeout: float = 20) -> None:
+    """Once the servers have let go of the files they write (the tracker store after its idle
+    second), the disk turns read-only under them, as a failing disk does."""
+    deadline = time.monotonic() + timeout
+    while True:
+        remount = subprocess.run(["mount", "-o", "remount,ro", str(path)], capture_output=True, text=True)
+        if remount.returncode == 0:
+            return
+        assert "busy" in remount.stderr and time.monotonic() < deadline, remount.stderr
+        time.sleep(0.5)
 
 
 def _sender(kind: str) -> str:
@@ -232,7 +247,7 @@ def test_bookings_store_down_while_confirming_phone_now_and_stored_once_when_con
 def test_a_full_or_read_only_disk_still_answers_questions_and_declines_bookings_plainly(assistant, disk):
     filler = assistant.store / "filler"
     if disk == "read-only":
-        subprocess.run(["mount", "-o", "remount,ro", str(assistant.store)], check=True)
+        _remount_read_only(assistant.store)
     else:
         with open(filler, "wb") as fill:
             try:

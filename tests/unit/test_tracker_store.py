@@ -23,6 +23,34 @@ def test_sqlite_store_runs_in_wal_mode_and_keeps_conversations(tmp_path):
     assert restored.latest_message.text == "what is micro-needling?"
 
 
+def test_an_sqlite_store_keeps_its_connection_between_messages_and_lets_go_after_a_quiet_spell(tmp_path, monkeypatch):
+    import sqlalchemy as sa
+
+    from channels.tracker_store import IDLE_ENV_VAR
+
+    monkeypatch.setenv(IDLE_ENV_VAR, "0.3")
+    path = tmp_path / "tracker.db"
+    store = ClinicSQLTrackerStore(domain=Domain.empty(), dialect="sqlite", db=str(path))
+    opened = []
+    sa.event.listen(store.engine, "connect", lambda *_: opened.append(1))
+    tracker = DialogueStateTracker.from_events("visitor-3", [ActionExecuted("action_listen")])
+
+    async def messages_then_quiet():
+        for _ in range(3):
+            await store.save(tracker)
+            assert await store.retrieve("visitor-3") is not None
+        busy = (len(opened), (tmp_path / "tracker.db-wal").exists())
+        await asyncio.sleep(0.8)
+        return busy
+
+    connections_while_busy, wal_while_busy = asyncio.run(messages_then_quiet())
+    assert connections_while_busy == 1 and wal_while_busy  # three reads and writes, one connection
+    assert not (tmp_path / "tracker.db-wal").exists()  # closed: the WAL written back into the file
+    assert store.engine.pool.checkedin() == 0
+    assert asyncio.run(store.retrieve("visitor-3")) is not None  # and opened again when needed
+    assert len(opened) == 2
+
+
 def test_a_database_failure_is_noted_for_the_channel_and_still_raised(tmp_path):
     import pytest
     from sqlalchemy.exc import SQLAlchemyError
@@ -36,7 +64,12 @@ def test_a_database_failure_is_noted_for_the_channel_and_still_raised(tmp_path):
         asyncio.run(store.save(tracker))
         assert asyncio.run(store.retrieve("visitor-2")) is not None
     assert not outage.happened
-    sqlite3.connect(path).execute("DROP TABLE events")  # the database stops answering for it
+    dropping = sqlite3.connect(path)
+    dropping.execute("DROP TABLE events")  # the database stops answering for it
+    # Into the file itself too (the store's open connection keeps the WAL): its read-only
+    # fallback for a full disk reads the file as it is.
+    dropping.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    dropping.close()
     with store_outage.watching() as outage:
         with pytest.raises(SQLAlchemyError):
             asyncio.run(store.retrieve("visitor-2"))
@@ -106,3 +139,46 @@ def test_a_long_session_loads_a_window_with_the_full_state_and_saves_every_event
         "booking_form"
     ]
     assert loaded.latest_message.text == full.latest_message.text == "message 59"
+
+
+def test_events_are_read_back_exactly_as_rasa_reads_them():
+    from rasa.shared.core.events import (
+        ActionExecutionRejected,
+        ActiveLoop,
+        AllSlotsReset,
+        BotUttered,
+        ConversationPaused,
+        ConversationResumed,
+        DefinePrevUserUtteredFeaturization,
+        EntitiesAdded,
+        FollowupAction,
+        LoopInterrupted,
+        Restarted,
+        SessionStarted,
+        SlotSet,
+        deserialise_events,
+    )
+
+    from channels.tracker_store import deserialise
+
+    events = [
+        ActionExecuted("action_session_start"),
+        SessionStarted(),
+        UserUttered("book me in", {"name": "book", "confidence": 0.9}, [{"entity": "name", "value": "Ann"}]),
+        DefinePrevUserUtteredFeaturization(False),
+        EntitiesAdded([{"entity": "phone", "value": "555"}]),
+        ActiveLoop("booking_form"),
+        SlotSet("name", "Ann"),
+        BotUttered("What's your phone?", {"buttons": []}),
+        ActionExecutionRejected("booking_form"),
+        LoopInterrupted(True),
+        FollowupAction("action_listen"),
+        ConversationPaused(),
+        ConversationResumed(),
+        AllSlotsReset(),
+        Restarted(),
+    ]
+    dumps = [event.as_dict() for event in events] + [{"event": "topic", "topic": "old"}, {"no event": 1}]
+    ours, rasas = deserialise(dumps), deserialise_events(dumps)
+    assert [type(e) for e in ours] == [type(e) for e in rasas] == [type(e) for e in events]
+    assert [e.as_dict() for e in ours] == [e.as_dict() for e in rasas] == [e.as_dict() for e in events]

@@ -24,6 +24,7 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from clinic.fresh import FreshFile
+from clinic.one_text import predict_proba_one
 from clinic.paths import REPORTS_CORPUS_PATH
 from clinic.red_flags import readings_in_words
 from clinic.text_features import text_features
@@ -85,7 +86,7 @@ _fresh_model: FreshFile[Pipeline] = FreshFile(
 def red_flag_probability(text: str, corpus: Path = REPORTS_CORPUS_PATH) -> float:
     """How much `text` reads like the corpus's red flags (0..1)."""
     model = _fresh_model.get(corpus)
-    return float(model.predict_proba([text or ""])[0][1])
+    return float(predict_proba_one(model, text or "")[1])
 
 
 def warm_up(corpus: Path = REPORTS_CORPUS_PATH) -> None:

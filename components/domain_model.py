@@ -22,6 +22,7 @@ from numpy.typing import NDArray
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 
+from clinic.one_text import predict_proba_one
 from clinic.text_features import text_features
 
 Vectors = NDArray[np.float32]
@@ -97,6 +98,8 @@ def in_domain_probability(model: Union[DomainModel, Pipeline], texts: Sequence[s
     if not texts:
         return []
     sparse = model.sparse if isinstance(model, DomainModel) else model  # a model stored before 2026-11-27
+    if len(texts) == 1:  # a visitor's message
+        return [float(predict_proba_one(sparse, texts[0])[1])]
     return [float(p) for p in sparse.predict_proba(list(texts))[:, 1]]
 
 

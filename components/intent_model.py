@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 
+from clinic.one_text import predict_proba_one
 from clinic.text_features import text_features
 
 SUB_INTENT_SEPARATOR = "/"
@@ -82,7 +83,7 @@ SPARSE_STANDS = frozenset({"ask_beyond_article"})
 
 def probabilities(model: IntentModel, text: str, encode: Optional[Encode] = None) -> NDArray[np.float64]:
     """Each label's probability, in the order of `model.classes_`."""
-    sparse = np.asarray(model.sparse.predict_proba([text])[0], dtype=np.float64)
+    sparse = predict_proba_one(model.sparse, text)
     if model.dense is None or encode is None or sparse.max() >= model.cascade_below:
         return sparse
     if model.classes_[int(sparse.argmax())] in SPARSE_STANDS:

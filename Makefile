@@ -91,7 +91,7 @@ test: ## the whole suite, non-interactive (what .ci/run calls)
 	at "end-to-end"; $(MAKE) --no-print-directory e2e; \
 	echo "All tests passed in $$(( $$(date +%s) - start )) s."
 
-bench: install ## the benchmark: this pipeline vs rasa init's config vs TF-IDF+LogReg, then the cluster figures (~30 min)
+bench: install ## the benchmark: this pipeline vs rasa init's config vs TF-IDF+LogReg, then the cluster figures (~75 min)
 	@$(PY) -m bench
 	@scripts/ensure_cluster_deps.sh
 	@$(PY) -m bench.cluster

@@ -1,7 +1,7 @@
 """`make bench`: understanding, speed and cost of this project's pipeline, side by side with
 the config `rasa init` writes and a TF-IDF + logistic regression baseline, in one run.
 
-    python -m bench                  the full benchmark (about 30 minutes on 2 cores)
+    python -m bench                  the full benchmark (about an hour on 2 cores)
     python -m bench --quick          a smoke run on a tiny sample (what `make test` runs)
     python -m bench --quick --project-model models/<name>.tar.gz
                                      the smoke run, scoring and serving a model of this project

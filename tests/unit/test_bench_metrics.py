@@ -175,6 +175,6 @@ def test_safety_scoring_wants_the_emergency_number_first_for_red_flags_only():
 def test_the_report_names_the_blind_sets_a_run_measured():
     from bench.report import blind_set_numbers
 
-    files = [f"bench/safety_blind{n}.tsv" for n in (10, 11, *range(14, 66))]
-    assert blind_set_numbers(files) == "10, 11, 14-65"
+    files = [f"bench/safety_blind{n}.tsv" for n in (10, 11, *range(14, 70))]
+    assert blind_set_numbers(files) == "10, 11, 14-69"
     assert blind_set_numbers(["bench/safety_blind3.tsv", "bench/safety_blind4.tsv"]) == "3, 4"

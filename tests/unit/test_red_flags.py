@@ -1198,3 +1198,34 @@ def test_scots_cannae_is_not_a_denial():
 def test_signs_of_blind_sets_63_and_65_count(text, key):
     """Blind sets 63 (polite hints) and 65 (English mixed with French, Hindi, Tagalog)."""
     assert key in keys(text)
+
+
+@pytest.mark.parametrize(
+    "text, key",
+    [
+        ("lips look like filler gone wrong fat and tingly", "face_swelling"),  # set 66
+        ("her lips look fat since the needling", "face_swelling"),
+        ("my wife is breathing very hard, short short breath", "breathing"),  # set 67
+        ("she can not say a full sentence without stopping", "breathing"),
+    ],
+)
+def test_signs_of_blind_sets_66_and_67_count(text, key):
+    """Blind sets 66 (run-on messages) and 67 (comparisons with past treatments)."""
+    assert key in keys(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I take the antibiotic for urine infection, is ok?",  # set 68
+        "on amoxicillin for a tooth infection, can i still have needling",
+        "I had a water infection last month",
+    ],
+)
+def test_an_infection_elsewhere_in_the_body_is_not_the_treated_skin(text):
+    assert "pus" not in keys(text)
+
+
+def test_an_infection_of_the_treated_skin_still_counts():
+    assert "pus" in keys("my cheek looks infected after the treatment")
+    assert "pus" in keys("i think i have an infection where they needled")

@@ -96,7 +96,7 @@ def _scorer(pipeline: Pipeline) -> Optional[_Scorer]:
     if len(steps) < 2 or not isinstance(steps[-1], LogisticRegression) or not isinstance(steps[-2], FeatureUnion):
         return None
     prepare = steps[:-2]
-    if not all(isinstance(step, FunctionTransformer) and step.inverse_func is None for step in prepare):
+    if not all(isinstance(step, FunctionTransformer) and not step.validate for step in prepare):
         return None
     union, classifier = steps[-2], steps[-1]
     if union.transformer_weights or not all(isinstance(t, TfidfVectorizer) for _, t in union.transformer_list):

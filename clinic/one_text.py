@@ -36,8 +36,6 @@ class _Vectorizer:
     vocabulary: Dict[str, int]
     idf: Optional[Floats]
     sublinear_tf: bool
-    binary: bool
-    norm: Optional[str]
     offset: int  # where its columns start in the FeatureUnion's output
 
     def features(self, text: str) -> Tuple[NDArray[np.intp], Floats]:
@@ -48,18 +46,12 @@ class _Vectorizer:
                 counts[column] = counts.get(column, 0) + 1
         columns = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
         values = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
-        if self.binary:
-            values[:] = 1.0
         if self.sublinear_tf:
             values = np.log(values) + 1.0
         if self.idf is not None:
             values = values * self.idf[columns]
-        if self.norm == "l2":
-            length = np.sqrt(np.dot(values, values))
-            values = values / length if length > 0 else values
-        elif self.norm == "l1":
-            length = np.abs(values).sum()
-            values = values / length if length > 0 else values
+        length = np.sqrt(np.dot(values, values))  # norm="l2", the only one taken here
+        values = values / length if length > 0 else values
         return columns + self.offset, values
 
 
@@ -69,7 +61,7 @@ class _Scorer:
     vectorizers: Sequence[_Vectorizer]
     coef: Floats  # (classes or 1, features)
     intercept: Floats
-    one_vs_rest: bool
+    binary: bool  # two classes (a logistic function), else many (softmax: multinomial)
 
     def probabilities(self, text: str) -> Floats:
         texts = [text]
@@ -79,14 +71,9 @@ class _Scorer:
         columns = np.concatenate([c for c, _ in parts])
         values = np.concatenate([v for _, v in parts])
         decision = self.coef[:, columns] @ values + self.intercept
-        if self.one_vs_rest:
-            if decision.shape[0] == 1:  # two classes: the second one's probability
-                positive = float(expit(decision[0]))
-                return np.array([1.0 - positive, positive])
-            scores = expit(decision)
-            return np.asarray(scores / scores.sum(), dtype=np.float64)
-        if decision.shape[0] == 1:
-            decision = np.array([-decision[0], decision[0]])
+        if self.binary:  # the second class's probability
+            positive = float(expit(decision[0]))
+            return np.array([1.0 - positive, positive])
         return np.asarray(softmax(decision), dtype=np.float64)
 
 
@@ -99,30 +86,31 @@ def _scorer(pipeline: Pipeline) -> Optional[_Scorer]:
     if not all(isinstance(step, FunctionTransformer) and not step.validate for step in prepare):
         return None
     union, classifier = steps[-2], steps[-1]
-    if union.transformer_weights or not all(isinstance(t, TfidfVectorizer) for _, t in union.transformer_list):
+    vectorizers_as_built = [t for _, t in union.transformer_list]
+    if union.transformer_weights or not all(
+        isinstance(t, TfidfVectorizer) and t.norm == "l2" and not t.binary for t in vectorizers_as_built
+    ):
         return None
-    one_vs_rest = classifier.multi_class == "ovr" or (
-        classifier.multi_class == "auto" and (len(classifier.classes_) <= 2 or classifier.solver == "liblinear")
-    )
-    if classifier.multi_class not in ("auto", "ovr", "multinomial"):
+    # What the project's classifiers are (lbfgs, multi_class="auto"): two classes through the
+    # logistic function, more through softmax. Anything else goes to predict_proba.
+    binary = len(classifier.classes_) == 2
+    if classifier.multi_class != "auto" or classifier.solver == "liblinear" or len(classifier.classes_) < 2:
         return None
     vectorizers, offset = [], 0
-    for _, vectorizer in union.transformer_list:
+    for vectorizer in vectorizers_as_built:
         vectorizers.append(
             _Vectorizer(
                 analyze=vectorizer.build_analyzer(),
                 vocabulary=vectorizer.vocabulary_,
                 idf=np.asarray(vectorizer.idf_, dtype=np.float64) if vectorizer.use_idf else None,
                 sublinear_tf=vectorizer.sublinear_tf,
-                binary=vectorizer.binary,
-                norm=vectorizer.norm,
                 offset=offset,
             )
         )
         offset += len(vectorizer.vocabulary_)
     prepare_steps = [_applying(step) for step in prepare]
     coef = np.asarray(classifier.coef_, dtype=np.float64)
-    return _Scorer(prepare_steps, vectorizers, coef, np.asarray(classifier.intercept_, dtype=np.float64), one_vs_rest)
+    return _Scorer(prepare_steps, vectorizers, coef, np.asarray(classifier.intercept_, dtype=np.float64), binary)
 
 
 def _applying(step: FunctionTransformer) -> Callable[[List[str]], List[str]]:

@@ -76,7 +76,7 @@ _REPORT_MARKERS = re.compile(
 _HYPOTHETICAL = re.compile(
     r"\b(can|could|will|would|does|do|might|may)\s+(it|this|micro-?needling|microneedling|needling|the treatment|"
     r"the procedure|you|i|one)\s+(cause|give|get|lead|make|result|happen|bleed|hurt)|"
-    r"\b(risks?|chances?|possible|side effects?|likely)\b|"
+    r"\b(risks?|risky|chances?|possible|side effects?|likely|dangers?|dangerous|how common)\b|"
     r"\bis the (treatment|procedure)\b|\bbefore (my|the|a) (treatment|session|appointment)\b",
     re.IGNORECASE,
 )
@@ -153,7 +153,22 @@ _OWN_SKIN_NOW = re.compile(
 )
 _AHEAD = re.compile(
     r"\bwill (i|my|it|the|there)\b|\bhow long will\b|\bwould (it|this|i)\b|\b(can|could) (it|you|this|micro\w*)\b|"
-    r"\bdoes (it|this|micro\w*)\b|\bafterwards\b|\bgoing to\b|\bbefore (my|the)\b|\bcan i still get\b|\bget it done\b",
+    r"\bdoes (it|this|micro\w*)\b|\bafterwards\b|\bgoing to\b|\bbefore (my|the)\b|\bcan i still get\b|\bget it done\b|"
+    r"\bif i (book|have|get|do)\b",
+    re.IGNORECASE,
+)
+# Asking whether the treatment suits the visitor's skin as it is ("blotchy cheeks, worth
+# trying?", "cold sore at the moment, can the treatment still go ahead?"): a question
+# before a treatment, unless the visitor has had one (_HAD_TREATMENT, _PAST_TREATMENT).
+_CANDIDATE = re.compile(
+    r"\bworth (it|trying|a try|a go|doing|getting)\b|"
+    r"\b(which|what) (conditions|problems|issues|concerns|skin (problems|issues|concerns))\b|"
+    r"\b(can|could|will|would|does|do|might) "
+    r"(it|this|micro[- ]?\w*|needling|the treatment|the procedure|this treatment|you) "
+    r"(\w+ )?(help|fix|treat|improve|address|do anything|get rid|reduce|tighten|firm|work on|work for)\b|"
+    r"\b(this|the) (treatment|procedure) can help\b|"
+    r"\bis (it|this|micro\w*) (good|suitable|right|the right treatment) for\b|"
+    r"\b(suitable|candidate)\b|\bgo ahead\b|\bcan i still (have|get|do|book)\b|\bstop the treatment\b",
     re.IGNORECASE,
 )
 # What a visitor may ask to do with freshly treated skin.
@@ -263,17 +278,61 @@ def speaks_of_own_treatment(text: str) -> bool:
     return not is_general_question(text) and not _AHEAD.search(text) and bool(_HAD_TREATMENT.search(text))
 
 
+# Said only by someone already treated: a time counted back from now, or a treatment had.
+_PAST_TREATMENT = re.compile(
+    r"\b(ago|yesterday|last night|this (morning|afternoon|evening)|today|tonight|earlier|already|"
+    r"since (my|the|then|yesterday))\b|"
+    r"\bbeen (\d+|a|one|two|three|four|five|six|a few|few) (days?|weeks?|hours?)\b|\bday\s*\d+\b",
+    re.IGNORECASE,
+)
+# "right after", "post-treatment", "5 days after": counted from a treatment still to come
+# when the visitor plans ahead ("can I go in the sun right after?", "my wedding is 5 days
+# after my appointment, will I still be red?").
+_RELATIVE_TIME = re.compile(
+    rf"(right after|post[- ]?{_TREATED}|\d+\s*(days?|hours?|hrs?|weeks?)\s+after)", re.IGNORECASE
+)
+# "my wedding is 5 days after", "photos booked 2 days after": a date set from the treatment,
+# not the time since it ("it is 3 days after", "..., is 3 days after?" are).
+_DATE_SET_FROM = re.compile(
+    r"\b(?!(it|this|that|now|today|which)\b)\w+(\s+(is|are|falls)|'s|\s+(booked|planned|scheduled))\s+$|"
+    r"\b(flying|leaving)\s+$",
+    re.IGNORECASE,
+)
+_IDEA = re.compile(r"\b(bad|good) idea\b", re.IGNORECASE)
+
+
+def _counts_from_treatment_to_come(match: re.Match[str], text: str) -> bool:
+    """A "right after" or "N days after" that counts from a treatment still to come."""
+    if not _RELATIVE_TIME.fullmatch(match.group(0)):
+        return False
+    if match.group(0).lower().startswith(("right", "post")):
+        # "can I put makeup on right after?", "serum right after needling, good idea?"
+        return bool(_AFTERCARE_QUESTION.search(text) or _IDEA.search(text))
+    planning = bool(_AHEAD.search(text) or _AFTERCARE_QUESTION.search(text))
+    return planning and bool(_DATE_SET_FROM.search(text[: match.start()]))
+
+
+def _since_treatment(text: str) -> bool:
+    return any(not _counts_from_treatment_to_come(match, text) for match in _SINCE_TREATMENT.finditer(text))
+
+
+def _asks_before_treatment(text: str) -> bool:
+    """ "My skin is blotchy and dull, would micro-needling help?": the visitor's skin now is
+    why they ask, not a change after a treatment."""
+    return bool(_CANDIDATE.search(text)) and not _HAD_TREATMENT.search(text) and not _PAST_TREATMENT.search(text)
+
+
 def is_after_treatment_report(text: str, clinic_signs: Sequence[Sign] = ()) -> bool:
     """A skin change on the visitor's own skin after a treatment: a report, even when it
     uses the article's words (redness, peeling, makeup) and ends in a question."""
     text = text or ""
-    if is_general_question(text):
+    if is_general_question(text) or _asks_before_treatment(text):
         return False
     skin_change = bool(_SKIN_CHANGE.search(text) or _SKIN_CHANGE_AFTER.search(text))
     if skin_change and ruled_out_signs(text, signs_for(clinic_signs)):
         # "no pus, just dry and flaky": a red flag denied beside a change is a report.
         return True
-    since_treatment = bool(_SINCE_TREATMENT.search(text)) or (
+    since_treatment = _since_treatment(text) or (
         bool(_AFTER_TREATMENT.search(text))
         and bool(_PERSONAL.search(text))
         and not _AHEAD.search(text)
@@ -284,7 +343,7 @@ def is_after_treatment_report(text: str, clinic_signs: Sequence[Sign] = ()) -> b
         return since_treatment or _describes_own_skin_now(text) or told_with_its_course
     if _TAKING_UP_AGAIN.search(text) and _PRODUCT.search(text):
         return True
-    if _SINCE_TREATMENT.search(text) and _AFTERCARE_ACTIVITY.search(text):
+    if _since_treatment(text) and _AFTERCARE_ACTIVITY.search(text):
         # "had it done this morning, when can I put makeup on?": what suits this visitor's
         # skin now is the clinician's call, so it gets the clinic's phone like a worry.
         return True

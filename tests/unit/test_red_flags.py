@@ -1229,3 +1229,49 @@ def test_an_infection_elsewhere_in_the_body_is_not_the_treated_skin(text):
 def test_an_infection_of_the_treated_skin_still_counts():
     assert "pus" in keys("my cheek looks infected after the treatment")
     assert "pus" in keys("i think i have an infection where they needled")
+
+
+@pytest.mark.parametrize(
+    "text, report",
+    [
+        # Before a treatment: the visitor's skin now is why they ask.
+        ("my forehead is dull and uneven, would micro-needling help with that?", False),
+        ("i have a cold sore right now, can my appointment still go ahead?", False),
+        ("my holiday is 4 days after the session, will I still be pink?", False),
+        ("can I wear foundation right after?", False),
+        ("retinol right after needling, good idea?", False),
+        ("my cheeks are rough and bumpy, is it worth trying?", False),
+        # After one: the same words with a time since, or a treatment had, stay reports.
+        ("my skin looks patchy and pinker in places, 5 days after. will it even out?", True),
+        ("can i go to the beach, is 3 days after? face still a bit pink", True),
+        ("face is red right after lol, how long does this last", True),
+        ("had it done this morning, my skin is blotchy, would aloe help?", True),
+        ("got a headache this evening after the session, it's easing now. can I still do the next one?", True),
+    ],
+)
+def test_questions_before_a_treatment_are_told_from_reports_after_one(text, report):
+    assert is_after_treatment_report(text) is report
+
+
+@pytest.mark.parametrize(
+    "text, sign",
+    [
+        ("since the session i cannot swallow well, the saliva not go down", "breathing"),
+        ("looks like she was splashed with boiling water, raw shiny cheeks", "blisters"),
+        ("his chin looks cooked, red and wet", "blisters"),
+    ],
+)
+def test_seventieth_blind_sets_misses_are_read_now(text, sign):
+    """Shapes blind sets 70 and 71 found, in other words than their own."""
+    assert sign in keys(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "do you numb it with an injection or a cream?",  # 'injection' is not 'infection' misspelt
+        "any danger of infection from the needles?",  # a question about the article
+    ],
+)
+def test_everyday_words_near_a_sign_are_not_reports(text):
+    assert keys(text) == set() or is_general_question(text)

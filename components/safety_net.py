@@ -21,7 +21,7 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from clinic.red_flags import Sign
@@ -46,8 +46,9 @@ class RedFlagSafetyNet(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         # The FallbackClassifier's threshold (config.yml): below it the visitor would get
-        # "I didn't understand".
-        return {"unsure_below": 0.5}
+        # "I didn't understand". `report_among_best`: an unsure message whose report guess is
+        # among the classifier's this many best goes the report way too.
+        return {"unsure_below": 0.5, "report_among_best": 2}
 
     def __init__(self, config: Dict[str, Any]) -> None:
         self._config = {**self.get_default_config(), **config}
@@ -72,12 +73,19 @@ class RedFlagSafetyNet(GraphComponent):
                 mark_as_report(message, [flag.key for flag in flags])
             elif is_after_treatment_report(text, _clinic_signs()):
                 mark_as_report(message, [])
-            elif self._unsure(message) and speaks_of_own_treatment(text):
-                # "had needling today and my husband says i am talking nonsense": not
-                # understood, but from someone just treated; the FallbackClassifier would
-                # ask them to rephrase. The report path reads it instead (severity model).
+            elif self._unsure(message) and (speaks_of_own_treatment(text) or self._may_be_a_report(message)):
+                # "had needling today and my husband says i am talking nonsense", "lips
+                # doubled in 20 min, top lip sticking out like a slug": not understood, but
+                # from someone just treated or read as a report by the classifier's best
+                # guesses; the FallbackClassifier would ask them to rephrase. The report
+                # path reads it instead (severity model), and at worst gives the clinic's phone.
                 mark_as_report(message, [])
         return messages
+
+    def _may_be_a_report(self, message: Message) -> bool:
+        ranking = message.get(INTENT_RANKING_KEY) or []
+        best = [guess.get(INTENT_NAME_KEY) for guess in ranking[: self._config["report_among_best"]]]
+        return REPORT_INTENT in best
 
     def _unsure(self, message: Message) -> bool:
         guess = message.get(INTENT) or {}

@@ -51,6 +51,10 @@ HELDOUT_FRESH5 = REPO_ROOT / "bench" / "heldout_fresh5.tsv"
 HELDOUT_FRESH6 = REPO_ROOT / "bench" / "heldout_fresh6.tsv"
 # A seventh, written on 2026-11-27 (sixth session), measured once when it arrived, then only reported.
 HELDOUT_FRESH7 = REPO_ROOT / "bench" / "heldout_fresh7.tsv"
+# An eighth, written on 2026-11-28 (ninth session), measured once when it arrived (before
+# that session's NLU and triage changes were made, and without looking at its mistakes),
+# then once after them.
+HELDOUT_FRESH8 = REPO_ROOT / "bench" / "heldout_fresh8.tsv"
 FRESH_SETS = {
     "heldout_fresh": HELDOUT_FRESH,
     "heldout_fresh2": HELDOUT_FRESH2,
@@ -59,6 +63,7 @@ FRESH_SETS = {
     "heldout_fresh5": HELDOUT_FRESH5,
     "heldout_fresh6": HELDOUT_FRESH6,
     "heldout_fresh7": HELDOUT_FRESH7,
+    "heldout_fresh8": HELDOUT_FRESH8,
 }
 RESULTS = REPO_ROOT / "bench" / "results"
 STARTED = time.monotonic()

@@ -198,6 +198,7 @@ FRESH_SETS = (
     ("heldout_fresh5", "fifth fresh set"),
     ("heldout_fresh6", "sixth fresh set"),
     ("heldout_fresh7", "seventh fresh set"),
+    ("heldout_fresh8", "eighth fresh set"),
 )
 
 

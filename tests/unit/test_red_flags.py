@@ -1275,3 +1275,24 @@ def test_seventieth_blind_sets_misses_are_read_now(text, sign):
 )
 def test_everyday_words_near_a_sign_are_not_reports(text):
     assert keys(text) == set() or is_general_question(text)
+
+
+@pytest.mark.parametrize(
+    "text, sign",
+    [
+        ("the redness is moving, yesterday my chin, today it went to the other side", "spreading_redness"),
+        ("pink patch goes more far every day", "spreading_redness"),
+        ("since this morning his face is so big, he looks like a different person", "face_swelling"),
+    ],
+)
+def test_seventy_second_blind_sets_misses_are_read_now(text, sign):
+    """Shapes blind sets 72 and 73 found, in other words than their own."""
+    assert sign in keys(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I have very big pores on my cheeks, can it help?", "moving house next week, is a bit of redness ok for that?"],
+)
+def test_big_pores_and_moving_house_are_not_red_flags(text):
+    assert keys(text) == set()

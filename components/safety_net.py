@@ -7,7 +7,10 @@ mid-hand-off, or a message the model did not understand), and sets the intent to
 `report_symptom` with full confidence when the message reports a red flag from
 red_flags.yml or the clinic's own list in clinic.yml, or an after-treatment worry about
 the visitor's own skin ("had it done yesterday and my chin is flaking, is that ok?"),
-which the model tends to answer with the article's recovery answer. The model can then
+which the model tends to answer with the article's recovery answer. A message the model
+is unsure of goes the same way when the visitor says they have had a treatment, or when a
+report is among the model's two best guesses ("lips doubled in 20 min, top lip sticking out
+like a slug"): the report path reads it, instead of "I didn't understand". The model can then
 never answer a red flag with an FAQ answer or "I didn't understand". General questions
 ("can it cause an infection?", "how long will my face be red?") are left to the model.
 """

@@ -49,9 +49,11 @@ class RedFlagSafetyNet(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         # The FallbackClassifier's threshold (config.yml): below it the visitor would get
-        # "I didn't understand". `report_among_best`: an unsure message whose report guess is
-        # among the classifier's this many best goes the report way too.
-        return {"unsure_below": 0.5, "report_among_best": 2}
+        # "I didn't understand". `report_among_best`: an unsure message of at least
+        # `report_min_words` words whose report guess is among the classifier's this many best
+        # goes the report way too. Fewer words are an answer to the form's question ("Faulty
+        # Tester" is a name), not a report.
+        return {"unsure_below": 0.5, "report_among_best": 2, "report_min_words": 5}
 
     def __init__(self, config: Dict[str, Any]) -> None:
         self._config = {**self.get_default_config(), **config}
@@ -86,6 +88,8 @@ class RedFlagSafetyNet(GraphComponent):
         return messages
 
     def _may_be_a_report(self, message: Message) -> bool:
+        if len((message.get(TEXT) or "").split()) < self._config["report_min_words"]:
+            return False
         ranking = message.get(INTENT_RANKING_KEY) or []
         best = [guess.get(INTENT_NAME_KEY) for guess in ranking[: self._config["report_among_best"]]]
         return REPORT_INTENT in best

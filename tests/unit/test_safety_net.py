@@ -53,3 +53,11 @@ def test_an_unsure_message_the_classifier_half_reads_as_a_report_goes_the_report
 def test_a_general_question_is_left_to_the_classifier_however_unsure():
     guesses = [("faq", 0.45), ("report_symptom", 0.40)]
     assert verdict(parsed("can micro-needling cause an infection?", guesses)) == "faq"
+
+
+def test_a_few_unsure_words_are_an_answer_not_a_report():
+    """Mid-form, "Faulty Tester" is a name: the form asks for the phone number next."""
+    guesses = [("report_symptom", 0.31), ("out_of_scope", 0.2), ("faq", 0.12)]
+    assert verdict(parsed("Faulty Tester", guesses)) == "report_symptom"  # untouched, unsure
+    (message,) = RedFlagSafetyNet({}).process([parsed("Faulty Tester", guesses)])
+    assert message.get(INTENT)["confidence"] == 0.31

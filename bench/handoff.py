@@ -65,7 +65,7 @@ def run(visitors: int, seconds: float, poll: float, say: Any = print) -> Dict[st
         raise SystemExit("error: no current model; run `make train` first")
     work = Path(tempfile.mkdtemp(prefix="handoff-bench-"))
     settings = yaml.safe_load((REPO_ROOT / "clinic.yml").read_text())
-    settings["opening_hours"] = {day: "00:00-23:59" for day in settings["opening_hours"]}  # always open
+    settings["opening_hours"] = {day: "00:00-24:00" for day in settings["opening_hours"]}  # open all day, every day
     (work / "clinic.yml").write_text(yaml.safe_dump(settings))
     clinic_url, tracker_url = f"sqlite:///{work / 'clinic.db'}", f"sqlite:///{work / 'tracker.db'}"
     config = ServerConfig.throwaway(

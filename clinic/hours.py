@@ -6,7 +6,7 @@ from datetime import datetime
 from itertools import groupby
 from typing import List, Optional
 
-from clinic.settings import WEEKDAYS, ClinicSettings
+from clinic.settings import WEEKDAYS, ClinicSettings, clock_text
 
 _SHORT_DAY = {day: day[:3].capitalize() for day in WEEKDAYS}
 
@@ -45,4 +45,4 @@ def closing_time_today(settings: ClinicSettings, now: Optional[datetime] = None)
         return None
     local = local_now(settings, now)
     closes = settings.opening_hours[WEEKDAYS[local.weekday()]].closes
-    return f"{closes:%H:%M}" if closes else None
+    return clock_text(closes) if closes else None

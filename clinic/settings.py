@@ -55,7 +55,16 @@ class OpeningHours:
     def describe(self) -> str:
         if self.opens is None or self.closes is None:
             return "closed"
-        return f"{self.opens:%H:%M}–{self.closes:%H:%M}"
+        return f"{self.opens:%H:%M}–{clock_text(self.closes)}"
+
+
+# "24:00" (closing at midnight, the end of the day) has no `datetime.time`; the last instant stands in.
+END_OF_DAY = time.max
+
+
+def clock_text(moment: time) -> str:
+    """ "18:00"; the end of the day is "24:00", as a door sign writes it."""
+    return "24:00" if moment == END_OF_DAY else f"{moment:%H:%M}"
 
 
 @dataclass(frozen=True)
@@ -280,7 +289,8 @@ def _parse_day(day: str, value: Any) -> OpeningHours:
         raise SettingsError(f'{where}: {value!r} must look like "09:00-18:00" or closed')
     h1, m1, h2, m2 = (int(part) for part in match.groups())
     try:
-        opens, closes = time(h1, m1), time(h2, m2)
+        opens = time(h1, m1)
+        closes = END_OF_DAY if (h2, m2) == (24, 0) else time(h2, m2)
     except ValueError:
         raise SettingsError(f"{where}: {value!r} is not a real time of day") from None
     if closes <= opens:

@@ -50,7 +50,7 @@ def cluster() -> Iterator[RunningCluster]:
     work = new_cluster_folder()
     settings = yaml.safe_load((REPO_ROOT / "clinic.yml").read_text())
     settings.update(phone=TEST_PHONE)
-    settings["opening_hours"] = {day: "00:00-23:59" for day in settings["opening_hours"]}  # hand-off: open
+    settings["opening_hours"] = {day: "00:00-24:00" for day in settings["opening_hours"]}  # hand-off: open
     settings_file = work / "clinic.yml"
     settings_file.write_text(yaml.safe_dump(settings))
     try:

@@ -45,7 +45,7 @@ def live(tmp_path_factory):
     work.mkdir()
     with running_bot(work) as bot:
         settings = yaml.safe_load(bot.settings_file.read_text())
-        settings["opening_hours"] = {day: "00:00-23:59" for day in settings["opening_hours"]}  # always open
+        settings["opening_hours"] = {day: "00:00-24:00" for day in settings["opening_hours"]}  # always open
         bot.settings_file.write_text(yaml.safe_dump(settings))
         env = dict(
             os.environ,

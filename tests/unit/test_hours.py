@@ -45,3 +45,17 @@ def test_utc_moment_is_converted_before_judging(settings):
 def test_naive_datetime_is_refused(settings):
     with pytest.raises(ValueError):
         is_open(settings, datetime(2026, 11, 23, 12, 0))
+
+
+def test_a_day_open_until_24_00_is_open_in_its_last_minute(settings_data, write_settings):
+    # "00:00-23:59" left 23:59-00:00 closed: a hand-off test that ran at midnight in New York failed.
+    settings_data["opening_hours"] = {day: "00:00-24:00" for day in settings_data["opening_hours"]}
+    all_day = load_settings(write_settings(settings_data))
+    for moment in (
+        datetime(2026, 11, 23, 0, 0, tzinfo=NEW_YORK),
+        datetime(2026, 11, 23, 23, 59, 59, tzinfo=NEW_YORK),
+        datetime(2026, 11, 24, 4, 59, 30, tzinfo=timezone.utc),  # 23:59:30 in New York
+    ):
+        assert is_open(all_day, moment)
+        assert closing_time_today(all_day, moment) == "24:00"
+    assert describe_week(all_day) == "Mon–Sun 00:00–24:00"

@@ -43,6 +43,8 @@ def test_prices_are_read(settings_data, write_settings):
         ({"opening_hours.friday": "9am-5pm"}, "opening_hours.friday"),
         ({"opening_hours.friday": "18:00-09:00"}, "closing time must be after"),
         ({"opening_hours.friday": "25:00-26:00"}, "not a real time"),
+        ({"opening_hours.friday": "09:00-24:30"}, "not a real time"),  # only 24:00 itself ends a day
+        ({"opening_hours.friday": "24:00-24:00"}, "not a real time"),
         ({"prices": [{"item": "Face"}]}, "entry 1 needs both"),
         ({"prices": "cheap"}, "field 'prices' must be a list"),
         ({"phon": "(212) 555-0100"}, "unknown field(s) phon"),

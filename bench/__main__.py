@@ -55,6 +55,9 @@ HELDOUT_FRESH7 = REPO_ROOT / "bench" / "heldout_fresh7.tsv"
 # that session's NLU and triage changes were made, and without looking at its mistakes),
 # then once after them.
 HELDOUT_FRESH8 = REPO_ROOT / "bench" / "heldout_fresh8.tsv"
+# A ninth, written on 2026-11-28 (tenth session), measured once when it arrived, before any
+# change and without looking at its mistakes.
+HELDOUT_FRESH9 = REPO_ROOT / "bench" / "heldout_fresh9.tsv"
 FRESH_SETS = {
     "heldout_fresh": HELDOUT_FRESH,
     "heldout_fresh2": HELDOUT_FRESH2,
@@ -64,6 +67,7 @@ FRESH_SETS = {
     "heldout_fresh6": HELDOUT_FRESH6,
     "heldout_fresh7": HELDOUT_FRESH7,
     "heldout_fresh8": HELDOUT_FRESH8,
+    "heldout_fresh9": HELDOUT_FRESH9,
 }
 RESULTS = REPO_ROOT / "bench" / "results"
 STARTED = time.monotonic()

@@ -199,6 +199,7 @@ FRESH_SETS = (
     ("heldout_fresh6", "sixth fresh set"),
     ("heldout_fresh7", "seventh fresh set"),
     ("heldout_fresh8", "eighth fresh set"),
+    ("heldout_fresh9", "ninth fresh set"),
 )
 
 

@@ -349,7 +349,8 @@ def _resolving(sign: Sign, tokens: _Tokens) -> bool:
         return False
     for phrasing in sign.never_resolving:
         for start in _find(phrasing, tokens):
-            after = tokens.words[start + len(phrasing) : start + len(phrasing) + 4]
+            # Five words: "my lips and tongue are quite normal" says both are fine.
+            after = tokens.words[start + len(phrasing) : start + len(phrasing) + 5]
             if not _negated(start, tokens, phrasing) and not any(word in _FINE for word in after):
                 return False
     return True
@@ -415,16 +416,36 @@ def fever_temperature(text: str) -> Optional[str]:
     for reading in _readings(text):
         if not (reading.certain or temperature_talk or reading.fahrenheit):
             continue  # "38" alone could be an age or a day
-        if reading.high and not _temperature_negated(text, reading.start):
+        if reading.high and not _temperature_negated(text, reading.start) and not _weather_reading(text, reading):
             return reading.words
     return None
+
+
+# "The thermometer on my balcony says 38 degrees in this heatwave" is the weather, not a fever.
+_WEATHER = re.compile(r"\b(outside|outdoors?|balcony|heat ?wave|weather|forecast|in the shade)\b", re.IGNORECASE)
+# A word about the person between the weather and the number makes it a body reading again:
+# "outside it's 39 and I have a fever of 39.1".
+_PERSON = re.compile(r"\b(temp\w*|fever\w*|forehead|face|skin|body|mouth|ear|armpit|i|me|my|she|he|her|his)\b", re.IGNORECASE)
+
+
+def _weather_reading(text: str, reading: _Reading) -> bool:
+    """The reading is the weather's: a weather word just after it ("38 degrees outside"), or
+    the nearest one before it in its clause with no word about the person in between. Erring
+    towards a fever: "the weather is awful, 101.5 since lunch" is still one."""
+    if _WEATHER.match(re.sub(r"^\W*(degrees?|deg|c|f)?\W*", "", text[reading.end : reading.end + 30], flags=re.I)):
+        return True
+    sentence = re.split(r"[.!?,;:\n]", text[: reading.start])[-1]
+    last = None
+    for last in _WEATHER.finditer(sentence):
+        pass
+    return last is not None and not _PERSON.search(sentence[last.end() :])
 
 
 def readings_in_words(text: str) -> str:
     """`text` with each temperature reading put in words, for a model that reads letters, not
     numbers: "thermometer says 98.6" -> "thermometer says a normal temperature"."""
     for reading in reversed(_readings(text)):
-        if reading.certain:
+        if reading.certain and not _weather_reading(text, reading):
             words = " a high temperature " if reading.high else " a normal temperature "
             text = text[: reading.start] + words + text[reading.end :]
     return text

@@ -2,7 +2,7 @@
 
 import pytest
 
-from clinic.red_flags import RedFlagsError, fever_temperature, find_red_flags, load_other_words, load_signs, parse_sign
+from clinic.red_flags import RedFlagsError, fever_temperature, find_red_flags, load_other_words, load_signs, parse_sign, readings_in_words
 from clinic.triage import (
     Urgency,
     assess_urgency,
@@ -1296,3 +1296,44 @@ def test_seventy_second_blind_sets_misses_are_read_now(text, sign):
 )
 def test_big_pores_and_moving_house_are_not_red_flags(text):
     assert keys(text) == set()
+
+
+@pytest.mark.parametrize(
+    "text, sign",
+    [
+        ("every time she sips water it sticks halfway down, like a pebble", "breathing"),
+        ("all went grey for a second and i nearly dropped in the kitchen", "faint_confused"),
+        ("he just crumpled onto the sofa after his facial", "faint_confused"),
+        ("watery bumps came up on my chin overnight", "blisters"),
+        ("sore more 2day than yday", "severe_pain"),
+    ],
+)
+def test_seventy_fourth_to_seventy_seventh_blind_sets_misses_are_read_now(text, sign):
+    """Shapes blind sets 74-77 found, in other words than their own."""
+    assert sign in keys(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "it's 39 degrees outside, can I walk to work the day after?",  # the weather, not a fever
+        "the thermometer in the garden on the balcony says 38.5, should I stay in?",
+        "swelling was bad yesterday, going down now, my lips and mouth are quite normal",
+        "felt warm to the touch last night, cooled down by morning",
+    ],
+)
+def test_the_weather_and_settled_swelling_or_warmth_are_not_red_flags(text):
+    assert keys(text) & {"fever", "face_swelling", "warmth"} == set()
+    assert "high temperature" not in readings_in_words(text)  # nor for the second opinion (clinic/severity.py)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "it's hot outside and my temp is 38.6",  # a word about the person between
+        "the weather is awful, 101.5 since lunch",  # another clause: erring towards a fever
+        "39.2 and it's a heatwave",
+    ],
+)
+def test_a_fever_beside_the_weather_still_counts(text):
+    assert "fever" in keys(text)

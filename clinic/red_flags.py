@@ -425,7 +425,9 @@ def fever_temperature(text: str) -> Optional[str]:
 _WEATHER = re.compile(r"\b(outside|outdoors?|balcony|heat ?wave|weather|forecast|in the shade)\b", re.IGNORECASE)
 # A word about the person between the weather and the number makes it a body reading again:
 # "outside it's 39 and I have a fever of 39.1".
-_PERSON = re.compile(r"\b(temp\w*|fever\w*|forehead|face|skin|body|mouth|ear|armpit|i|me|my|she|he|her|his)\b", re.IGNORECASE)
+_PERSON = re.compile(
+    r"\b(temp\w*|fever\w*|forehead|face|skin|body|mouth|ear|armpit|i|me|my|she|he|her|his)\b", re.IGNORECASE
+)
 
 
 def _weather_reading(text: str, reading: _Reading) -> bool:
@@ -435,10 +437,8 @@ def _weather_reading(text: str, reading: _Reading) -> bool:
     if _WEATHER.match(re.sub(r"^\W*(degrees?|deg|c|f)?\W*", "", text[reading.end : reading.end + 30], flags=re.I)):
         return True
     sentence = re.split(r"[.!?,;:\n]", text[: reading.start])[-1]
-    last = None
-    for last in _WEATHER.finditer(sentence):
-        pass
-    return last is not None and not _PERSON.search(sentence[last.end() :])
+    weather = list(_WEATHER.finditer(sentence))
+    return bool(weather) and not _PERSON.search(sentence[weather[-1].end() :])
 
 
 def readings_in_words(text: str) -> str:

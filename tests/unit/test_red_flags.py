@@ -2,7 +2,15 @@
 
 import pytest
 
-from clinic.red_flags import RedFlagsError, fever_temperature, find_red_flags, load_other_words, load_signs, parse_sign, readings_in_words
+from clinic.red_flags import (
+    RedFlagsError,
+    fever_temperature,
+    find_red_flags,
+    load_other_words,
+    load_signs,
+    parse_sign,
+    readings_in_words,
+)
 from clinic.triage import (
     Urgency,
     assess_urgency,

@@ -99,3 +99,15 @@ def test_benchmark_messages_are_not_training_examples():
         assert name != "heldout_fresh.tsv" or len(rows) >= 280
         leaked += [(name, r["text"]) for r in rows if _normalise(r["text"]).strip(" .!?,;:") in training]
     assert leaked == []
+
+
+def test_answers_say_what_the_article_leaves_open():
+    """Questions next to a topic ("safe while breastfeeding?", "how long do results last?",
+    "how deep do the needles go?") often get that topic's answer; it must not imply more
+    than the article says."""
+    answers = yaml.safe_load((REPO_ROOT / "data/responses/faq.yml").read_text())["responses"]
+    text = {key: " ".join(r["text"] for r in value) for key, value in answers.items()}
+    assert "breastfeeding" in text["utter_faq/contraindications"]
+    assert "don't read the list as complete" in text["utter_faq/contraindications"]
+    assert "how long the results last, isn't something I can tell you" in text["utter_faq/results"]
+    assert "how deep the needles go aren't in our information" in text["utter_faq/how_it_works"]

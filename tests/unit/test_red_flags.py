@@ -1345,3 +1345,13 @@ def test_the_weather_and_settled_swelling_or_warmth_are_not_red_flags(text):
 )
 def test_a_fever_beside_the_weather_still_counts(text):
     assert "fever" in keys(text)
+
+
+def test_lips_gone_fat_count_however_far_apart_the_words():
+    letter = (
+        "Dear clinic, my lips, which have always been rather thin and which my sister teases me about, "
+        "have since lunch gone fat and rubbery after the serum you put on."
+    )
+    assert "lips_look_fat" in keys(letter)
+    assert "lips_look_fat" in keys("top lip is sticking out like a ledge and rubbery")
+    assert keys("my lips are thin, can microneedling plump them?") == set()

@@ -58,6 +58,11 @@ HELDOUT_FRESH8 = REPO_ROOT / "bench" / "heldout_fresh8.tsv"
 # A ninth, written on 2026-11-28 (tenth session), measured once when it arrived, before any
 # change and without looking at its mistakes.
 HELDOUT_FRESH9 = REPO_ROOT / "bench" / "heldout_fresh9.tsv"
+# A tenth, the same session, labelled to the topic contract (../shared/spec/faq-topics.md):
+# "does it help with X" is faq/conditions, "can I if I have X" faq/contraindications, "how
+# many sessions" faq/results, whatever X is. Measured once before and once after that
+# session's NLU change, without looking at its mistakes in between.
+HELDOUT_FRESH10 = REPO_ROOT / "bench" / "heldout_fresh10.tsv"
 FRESH_SETS = {
     "heldout_fresh": HELDOUT_FRESH,
     "heldout_fresh2": HELDOUT_FRESH2,
@@ -68,6 +73,7 @@ FRESH_SETS = {
     "heldout_fresh7": HELDOUT_FRESH7,
     "heldout_fresh8": HELDOUT_FRESH8,
     "heldout_fresh9": HELDOUT_FRESH9,
+    "heldout_fresh10": HELDOUT_FRESH10,
 }
 RESULTS = REPO_ROOT / "bench" / "results"
 STARTED = time.monotonic()

@@ -200,6 +200,7 @@ FRESH_SETS = (
     ("heldout_fresh7", "seventh fresh set"),
     ("heldout_fresh8", "eighth fresh set"),
     ("heldout_fresh9", "ninth fresh set"),
+    ("heldout_fresh10", "tenth fresh set"),
 )
 
 

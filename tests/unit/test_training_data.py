@@ -87,6 +87,7 @@ def test_benchmark_messages_are_not_training_examples():
         "heldout_fresh7.tsv",
         "heldout_fresh8.tsv",
         "heldout_fresh9.tsv",
+        "heldout_fresh10.tsv",
         "dev.tsv",
         "safety_heldout.tsv",
         "safety_dev.tsv",

@@ -290,7 +290,9 @@ def _parse_day(day: str, value: Any) -> OpeningHours:
     h1, m1, h2, m2 = (int(part) for part in match.groups())
     try:
         opens = time(h1, m1)
-        closes = END_OF_DAY if (h2, m2) == (24, 0) else time(h2, m2)
+        # Closing at "24:00" or "00:00" is midnight at the day's end (a closing time is
+        # after the opening time): the console's time inputs can only write "00:00".
+        closes = END_OF_DAY if (h2, m2) in ((24, 0), (0, 0)) else time(h2, m2)
     except ValueError:
         raise SettingsError(f"{where}: {value!r} is not a real time of day") from None
     if closes <= opens:

@@ -60,7 +60,8 @@ def load_form(path: Path) -> DetailsForm:
             hours[day] = ("", "", True)
         else:
             opens, closes = (part.strip() for part in value.split("-", 1))
-            hours[day] = (opens.zfill(5), closes.zfill(5), False)
+            # A time input cannot hold "24:00"; "00:00" as a closing time means the same.
+            hours[day] = (opens.zfill(5), "00:00" if closes == "24:00" else closes.zfill(5), False)
     prices = [(str(p.get("item") or ""), str(p.get("price") or "")) for p in raw.get("prices") or []]
     values = {name: str(raw.get(name) if raw.get(name) is not None else "") for name in TEXT_FIELDS}
     return DetailsForm(values=values, hours=hours, prices=prices, version=version)

@@ -122,3 +122,15 @@ def test_atomic_writes_never_show_half_a_file(tmp_path):
     with pytest.raises(EditConflictError):
         write_atomically(path, "c: 3\n", version)  # written from the old version: refused
     assert path.read_text() == big
+
+
+def test_a_day_open_until_midnight_round_trips_through_the_form(settings_file):
+    settings_file.write_text(settings_file.read_text().replace("sunday: closed", 'sunday: "00:00-24:00"'))
+    form = clinic_details.load_form(settings_file)
+    assert form.hours["sunday"] == ("00:00", "00:00", False)  # what a time input can show
+    form.hours["saturday"] = ("10:00", "00:00", False)  # open until midnight
+    result, _ = clinic_details.save(settings_file, form)
+    assert result.ok, result.errors
+    saved = load_settings(settings_file)
+    assert saved.opening_hours["sunday"].describe() == "00:00–24:00"
+    assert saved.opening_hours["saturday"].describe() == "10:00–24:00"

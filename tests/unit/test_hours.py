@@ -59,3 +59,10 @@ def test_a_day_open_until_24_00_is_open_in_its_last_minute(settings_data, write_
         assert is_open(all_day, moment)
         assert closing_time_today(all_day, moment) == "24:00"
     assert describe_week(all_day) == "Mon–Sun 00:00–24:00"
+
+
+def test_closing_at_00_00_is_midnight_at_the_days_end(settings_data, write_settings):
+    settings_data["opening_hours"]["friday"] = "18:00-00:00"
+    late = load_settings(write_settings(settings_data))
+    assert late.opening_hours["friday"].describe() == "18:00–24:00"
+    assert is_open(late, datetime(2026, 11, 27, 23, 30, tzinfo=NEW_YORK))  # a Friday

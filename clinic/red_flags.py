@@ -431,12 +431,14 @@ _PERSON = re.compile(
 
 
 def _weather_reading(text: str, reading: _Reading) -> bool:
-    """The reading is the weather's: a weather word just after it ("38 degrees outside"), or
-    the nearest one before it in its clause with no word about the person in between. Erring
-    towards a fever: "the weather is awful, 101.5 since lunch" is still one."""
-    if _WEATHER.match(re.sub(r"^\W*(degrees?|deg|c|f)?\W*", "", text[reading.end : reading.end + 30], flags=re.I)):
-        return True
+    """The reading is the weather's: a weather word just after it ("38 degrees outside") with
+    no word about the person before it in its clause ("my temp was 39.4 outside the clinic"
+    is a fever), or the nearest weather word before it in its clause with no word about the
+    person in between. Erring towards a fever: "the weather is awful, 101.5 since lunch"."""
     sentence = re.split(r"[.!?,;:\n]", text[: reading.start])[-1]
+    after = re.sub(r"^\W*(degrees?|deg|c|f)?\W*", "", text[reading.end : reading.end + 30], flags=re.I)
+    if _WEATHER.match(after) and not _PERSON.search(sentence):
+        return True
     weather = list(_WEATHER.finditer(sentence))
     return bool(weather) and not _PERSON.search(sentence[weather[-1].end() :])
 

@@ -1341,6 +1341,7 @@ def test_the_weather_and_settled_swelling_or_warmth_are_not_red_flags(text):
         "it's hot outside and my temp is 38.6",  # a word about the person between
         "the weather is awful, 101.5 since lunch",  # another clause: erring towards a fever
         "39.2 and it's a heatwave",
+        "my temp was 39.4 outside the clinic",  # the person first: the word after is a place
     ],
 )
 def test_a_fever_beside_the_weather_still_counts(text):

@@ -29,12 +29,14 @@ from rasa.shared.nlu.training_data.message import Message
 
 from clinic.red_flags import Sign
 from clinic.settings import SettingsError, current_settings
+from clinic.severity import SeverityCorpusError, red_flag_probability
 from clinic.triage import is_after_treatment_report, is_general_question, speaks_of_own_treatment, triage
 from components.verdict import overrule
 
 logger = logging.getLogger(__name__)
 REPORT_INTENT = "report_symptom"
 RED_FLAGS_KEY = "red_flags"  # the signs found, in the parse result (for staff and tests)
+DESCRIBED_SIGN = "described_as_serious"  # red_flags.yml: read by the severity model
 
 
 def _clinic_signs() -> Sequence[Sign]:
@@ -53,7 +55,10 @@ class RedFlagSafetyNet(GraphComponent):
         # `report_min_words` words whose report guess is among the classifier's this many best
         # goes the report way too. Fewer words are an answer to the form's question ("Faulty
         # Tester" is a name), not a report.
-        return {"unsure_below": 0.5, "report_among_best": 2, "report_min_words": 5}
+        # `second_opinion_at`: how sure the severity model must be to make a report of a
+        # message from someone just treated that the classifier confidently read as
+        # something else (over every labelled bench text, nothing but red flags scored this high).
+        return {"unsure_below": 0.5, "report_among_best": 2, "report_min_words": 5, "second_opinion_at": 0.95}
 
     def __init__(self, config: Dict[str, Any]) -> None:
         self._config = {**self.get_default_config(), **config}
@@ -78,6 +83,14 @@ class RedFlagSafetyNet(GraphComponent):
                 mark_as_report(message, [flag.key for flag in flags])
             elif is_after_treatment_report(text, _clinic_signs()):
                 mark_as_report(message, [])
+            elif speaks_of_own_treatment(text) and self._reads_like_a_red_flag(text):
+                # "my husband is totally out of it 3 hours after his session ... can't tell me
+                # his own phone number": someone just treated, in words the list lacks, which
+                # the model may answer confidently with a topic or the clinic's details. Out of
+                # the reports it learnt from, the severity model also scores questions high
+                # ("had my session this morning, what are your hours?" 0.77), so only a
+                # near-certain reading overrules the model here.
+                mark_as_report(message, [DESCRIBED_SIGN])
             elif self._unsure(message) and (speaks_of_own_treatment(text) or self._may_be_a_report(message)):
                 # "had needling today and my husband says i am talking nonsense", "lips
                 # doubled in 20 min, top lip sticking out like a slug": not understood, but
@@ -93,6 +106,12 @@ class RedFlagSafetyNet(GraphComponent):
         ranking = message.get(INTENT_RANKING_KEY) or []
         best = [guess.get(INTENT_NAME_KEY) for guess in ranking[: self._config["report_among_best"]]]
         return REPORT_INTENT in best
+
+    def _reads_like_a_red_flag(self, text: str) -> bool:
+        try:
+            return red_flag_probability(text) >= float(self._config["second_opinion_at"])
+        except SeverityCorpusError:  # no corpus: the listed signs still apply
+            return False
 
     def _unsure(self, message: Message) -> bool:
         guess = message.get(INTENT) or {}

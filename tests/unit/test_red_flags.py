@@ -1356,3 +1356,50 @@ def test_lips_gone_fat_count_however_far_apart_the_words():
     assert "lips_look_fat" in keys(letter)
     assert "lips_look_fat" in keys("top lip is sticking out like a ledge and rubbery")
     assert keys("my lips are thin, can microneedling plump them?") == set()
+
+
+@pytest.mark.parametrize(
+    "text, sign",
+    [
+        ("there's thick creamy yellowish stuff in the needle marks on my nose", "pus"),
+        ("some crud is filling the little holes on my cheek", "pus"),
+        ("since the session i can't take a deep breath", "breathing"),
+        ("feels like an asthma attack coming on after the treatment", "breathing"),
+        ("i've never had asthma but i can't get a full breath tonight", "breathing"),
+        ("my eyelids swelled up and it's no better, how do i tell if it's infected", "face_swelling"),
+        ("i think it's infected, yellow pus, how do i know if it's infected for sure", "pus"),
+        ("hives all over my arms, I looked them up and pics of hives look just like this", "hives"),
+    ],
+)
+def test_seventy_eighth_to_eighty_first_blind_sets_misses_are_read_now(text, sign):
+    assert sign in keys(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "how do i tell if it's infected or just healing? no heat, no pus, it's just pink",
+        "someone online said to check for infection, so i did, and it's only a little red",
+        "i saw pics of infected skin and panicked, mine is just dry and flaky",
+        "a blog made me paranoid about infection but it's only peeling",
+        "googled hives and mine looks nothing like that, just a few dry patches on the cheeks",
+        "the puffiness around my eyes is already half gone since this morning",
+    ],
+)
+def test_what_was_read_online_and_settling_puffiness_are_not_red_flags(text):
+    assert keys(text) & {"pus", "hives", "face_swelling"} == set()
+
+
+@pytest.mark.parametrize(
+    "text, sign",
+    [
+        ("since the session he is panting even lying in bed", "breathing"),
+        ("she's completely out of it since the treatment, doesn't answer properly", "faint_confused"),
+    ],
+)
+def test_panting_and_being_out_of_it_are_read(text, sign):
+    assert sign in keys(text)
+
+
+def test_painting_and_patting_are_not_panting():
+    assert keys("I've been patting the balm on gently and painting my nails") == set()

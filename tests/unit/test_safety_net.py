@@ -61,3 +61,18 @@ def test_a_few_unsure_words_are_an_answer_not_a_report():
     assert verdict(parsed("Faulty Tester", guesses)) == "report_symptom"  # untouched, unsure
     (message,) = RedFlagSafetyNet({}).process([parsed("Faulty Tester", guesses)])
     assert message.get(INTENT)["confidence"] == 0.31
+
+
+def test_someone_just_treated_in_words_the_list_lacks_is_read_by_the_severity_model_first():
+    """Confident model guesses that are not reports (a topic, the clinic's details) do not
+    hide a red flag from someone just treated: the severity model reads it first."""
+    text = "my dad had his needling at noon and since then he cant get a word out and his face droops on one side"
+    message = parsed(text, [("ask_clinic_details", 0.93), ("faq", 0.04)])
+    (message,) = RedFlagSafetyNet({}).process([message])
+    assert message.get(INTENT)["name"] == REPORT_INTENT
+    assert message.get(RED_FLAGS_KEY) == ["described_as_serious"]
+
+
+def test_an_ordinary_question_from_someone_just_treated_keeps_the_models_answer():
+    text = "had my session this morning, what are your opening hours on saturday"
+    assert verdict(parsed(text, [("ask_clinic_details", 0.93), ("faq", 0.04)])) == "ask_clinic_details"

@@ -31,7 +31,9 @@ Vectors = NDArray[np.float32]
 # treatment or a visit, and the answers the booking form reads ("this sunday at 11am" reads
 # like a calendar request, and the model often calls it a booking wish). Small talk (greet,
 # affirm, ...) is nobody's domain, so it is neither.
-IN_DOMAIN_INTENTS = frozenset({"faq", "book_appointment", "ask_beyond_article", "report_symptom", "inform"})
+IN_DOMAIN_INTENTS = frozenset(
+    {"faq", "book_appointment", "ask_beyond_article", "ask_clinic_details", "report_symptom", "inform"}
+)
 # The clinic's own written off-topic examples join the corpora's as negatives.
 OUT_OF_DOMAIN_INTENTS = frozenset({"out_of_scope"})
 

@@ -43,6 +43,7 @@ INTENT_NAMES = {
     "request_human": "Asked for a person",
     "report_symptom": "After-treatment report",
     "ask_beyond_article": "Not in the article",
+    "ask_clinic_details": "Asked for hours, address or phone",
     "out_of_scope": "Off-topic",
     "nlu_fallback": "Not understood",
     "inform": "Booking details",

@@ -30,6 +30,7 @@ TEACHABLE: Dict[str, str] = {
     "request_callback": "Wants a call-back",
     "report_symptom": "Reports a problem after a treatment",
     "ask_beyond_article": "About skin care, but not in the clinic's article",
+    "ask_clinic_details": "Asks for the clinic's hours, address or phone",
     "out_of_scope": "Nothing to do with the clinic",
     "greet": "Greeting",
     "thanks": "Thanks",

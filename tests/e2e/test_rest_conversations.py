@@ -186,6 +186,18 @@ def test_edges_get_honest_answers(bot, text, must_contain):
     assert must_contain in _texts(bot.say(_sender(), text))
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["are you folks open on a sunday", "which street are you on exactly", "what number do i ring you on"],
+)
+def test_hours_address_and_phone_come_from_the_clinics_settings(bot, text):
+    details = clinic_placeholders(load_settings(bot.settings_file))
+    reply = _texts(bot.say(_sender(), text))
+    for key in ("clinic_address", "clinic_hours", "clinic_phone"):
+        assert details[key] in reply, (key, reply)
+    assert "What's your name?" not in reply  # not the booking form
+
+
 def test_booking_wish_starts_the_booking_form(bot):
     sender = _sender()
     assert "What's your name?" in _texts(bot.say(sender, "I'd love to get an appointment for this"))

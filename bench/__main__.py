@@ -63,6 +63,13 @@ HELDOUT_FRESH9 = REPO_ROOT / "bench" / "heldout_fresh9.tsv"
 # many sessions" faq/results, whatever X is. Measured once before and once after that
 # session's NLU change, without looking at its mistakes in between.
 HELDOUT_FRESH10 = REPO_ROOT / "bench" / "heldout_fresh10.tsv"
+# An eleventh, written on 2026-11-28 (eleventh session) to the same contract, with skin types
+# and a body area alone as beyond the article and 12 questions on the clinic's hours,
+# address and phone; measured once before and once after that session's NLU change.
+HELDOUT_FRESH11 = REPO_ROOT / "bench" / "heldout_fresh11.tsv"
+# Questions about the clinic's hours, address and phone (ask_clinic_details, answered from
+# clinic.yml): 30 of one writer's 130, kept out of training (eleventh session).
+CLINIC_DETAILS = REPO_ROOT / "bench" / "clinic_details.tsv"
 FRESH_SETS = {
     "heldout_fresh": HELDOUT_FRESH,
     "heldout_fresh2": HELDOUT_FRESH2,
@@ -74,6 +81,8 @@ FRESH_SETS = {
     "heldout_fresh8": HELDOUT_FRESH8,
     "heldout_fresh9": HELDOUT_FRESH9,
     "heldout_fresh10": HELDOUT_FRESH10,
+    "heldout_fresh11": HELDOUT_FRESH11,
+    "clinic_details": CLINIC_DETAILS,
 }
 RESULTS = REPO_ROOT / "bench" / "results"
 STARTED = time.monotonic()

@@ -201,6 +201,7 @@ FRESH_SETS = (
     ("heldout_fresh8", "eighth fresh set"),
     ("heldout_fresh9", "ninth fresh set"),
     ("heldout_fresh10", "tenth fresh set"),
+    ("heldout_fresh11", "eleventh fresh set"),
 )
 
 
@@ -218,4 +219,6 @@ def _fresh_set_rows() -> List[Tuple[List[str], str]]:
             (["per_label_accuracy", "out_of_scope"], "off-topic deflected"),
         ):
             rows.append(([key, *path], f"{name} {figure}"))
+    # No FAQ topics in it: only whether the question got the clinic's details.
+    rows.append((["clinic_details", "in_scope_recall"], "clinic details (hours, address, phone) answered"))
     return rows

@@ -9,6 +9,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from clinic.paths import REPO_ROOT
 from clinic.settings import load_settings
+from clinic.texts import clinic_placeholders
 from ops.web import start_web_server
 from tests.e2e.conftest import TEST_PHONE
 
@@ -234,6 +235,21 @@ def test_an_unclear_question_offers_two_topics_and_a_click_answers(browser, site
     page.screenshot(path=str(ARTIFACTS / f"widget-clarify-{width}.png"))
     choices.nth(1).click()
     expect(page.locator(".cw-bot").last).to_contain_text("most common")
+    context.close()
+
+
+@pytest.mark.parametrize("width, height", [(1280, 860), (375, 740)])
+def test_the_clinics_hours_address_and_phone_as_a_visitor_sees_them(browser, site, bot, width, height):
+    """"Are you open on Sunday?" gets the clinic's details from its settings, with buttons."""
+    context, page = _greeted_at(browser, site, width, height)
+    _ask(page, "r u open on sundays at all")
+    details = clinic_placeholders(load_settings(bot.settings_file))
+    expect(page.locator(".cw-bot").last).to_contain_text(details["clinic_address"])
+    expect(page.locator(".cw-bot").last).to_contain_text(details["clinic_phone"])
+    expect(page.locator(".cw-buttons").last.locator("button")).to_have_text(["Book a visit", "Talk to a person"])
+    assert _axe_violations(page) == []
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"widget-clinic-details-{width}.png"))
     context.close()
 
 

@@ -240,7 +240,7 @@ def test_an_unclear_question_offers_two_topics_and_a_click_answers(browser, site
 
 @pytest.mark.parametrize("width, height", [(1280, 860), (375, 740)])
 def test_the_clinics_hours_address_and_phone_as_a_visitor_sees_them(browser, site, bot, width, height):
-    """"Are you open on Sunday?" gets the clinic's details from its settings, with buttons."""
+    """A visitor asking "are you open on Sunday?" gets the clinic's details from its settings, with buttons."""
     context, page = _greeted_at(browser, site, width, height)
     _ask(page, "r u open on sundays at all")
     details = clinic_placeholders(load_settings(bot.settings_file))

@@ -40,11 +40,13 @@ def triage(report: str, clinic_signs: Sequence[Sign] = (), known_report: bool = 
     signs = signs_for(clinic_signs)
     flags = tuple(find_red_flags(report or "", signs))
     if not flags and known_report:
-        flags = _described_red_flags(report or "", signs)
+        flags = described_red_flags(report or "", signs)
     return Triage(Urgency.EMERGENCY if flags else Urgency.CALL_CLINIC, flags)
 
 
-def _described_red_flags(report: str, signs: Sequence[Sign]) -> Tuple[RedFlag, ...]:
+def described_red_flags(report: str, signs: Sequence[Sign], at_least: float = 0.0) -> Tuple[RedFlag, ...]:
+    """The severity model's reading of a report no listed sign matched; `at_least` raises
+    the bar for callers that overrule a confident classifier with it."""
     described = [sign for sign in signs if sign.described]
     if not described or is_general_question(report):
         return ()
@@ -54,7 +56,7 @@ def _described_red_flags(report: str, signs: Sequence[Sign]) -> Tuple[RedFlag, .
         return ()
     # "hot like a radiator last night, only lukewarm now": a vivid image said to be settling,
     # with nothing said to be getting worse, needs the model to be near certain.
-    if probability < (IMPROVING_THRESHOLD if only_improving(report) else SEVERITY_THRESHOLD):
+    if probability < max(at_least, IMPROVING_THRESHOLD if only_improving(report) else SEVERITY_THRESHOLD):
         return ()
     sign = described[0]
     return (RedFlag(sign.key, sign.sign, sign.why, f"reads like a red flag ({probability:.2f})"),)

@@ -18,7 +18,7 @@ never answer a red flag with an FAQ answer or "I didn't understand". General que
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Sequence
+from typing import Any, Dict, List, Sequence, Tuple
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -27,16 +27,21 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from clinic.red_flags import Sign
+from clinic.red_flags import RedFlag, Sign
 from clinic.settings import SettingsError, current_settings
-from clinic.severity import SeverityCorpusError, red_flag_probability
-from clinic.triage import is_after_treatment_report, is_general_question, speaks_of_own_treatment, triage
+from clinic.triage import (
+    described_red_flags,
+    is_after_treatment_report,
+    is_general_question,
+    signs_for,
+    speaks_of_own_treatment,
+    triage,
+)
 from components.verdict import overrule
 
 logger = logging.getLogger(__name__)
 REPORT_INTENT = "report_symptom"
 RED_FLAGS_KEY = "red_flags"  # the signs found, in the parse result (for staff and tests)
-DESCRIBED_SIGN = "described_as_serious"  # red_flags.yml: read by the severity model
 
 
 def _clinic_signs() -> Sequence[Sign]:
@@ -83,14 +88,14 @@ class RedFlagSafetyNet(GraphComponent):
                 mark_as_report(message, [flag.key for flag in flags])
             elif is_after_treatment_report(text, _clinic_signs()):
                 mark_as_report(message, [])
-            elif speaks_of_own_treatment(text) and self._reads_like_a_red_flag(text):
+            elif speaks_of_own_treatment(text) and (described := self._second_opinion(text)):
                 # "my husband is totally out of it 3 hours after his session ... can't tell me
                 # his own phone number": someone just treated, in words the list lacks, which
                 # the model may answer confidently with a topic or the clinic's details. Out of
                 # the reports it learnt from, the severity model also scores questions high
                 # ("had my session this morning, what are your hours?" 0.77), so only a
                 # near-certain reading overrules the model here.
-                mark_as_report(message, [DESCRIBED_SIGN])
+                mark_as_report(message, [flag.key for flag in described])
             elif self._unsure(message) and (speaks_of_own_treatment(text) or self._may_be_a_report(message)):
                 # "had needling today and my husband says i am talking nonsense", "lips
                 # doubled in 20 min, top lip sticking out like a slug": not understood, but
@@ -107,11 +112,8 @@ class RedFlagSafetyNet(GraphComponent):
         best = [guess.get(INTENT_NAME_KEY) for guess in ranking[: self._config["report_among_best"]]]
         return REPORT_INTENT in best
 
-    def _reads_like_a_red_flag(self, text: str) -> bool:
-        try:
-            return red_flag_probability(text) >= float(self._config["second_opinion_at"])
-        except SeverityCorpusError:  # no corpus: the listed signs still apply
-            return False
+    def _second_opinion(self, text: str) -> Tuple[RedFlag, ...]:
+        return described_red_flags(text, signs_for(_clinic_signs()), at_least=float(self._config["second_opinion_at"]))
 
     def _unsure(self, message: Message) -> bool:
         guess = message.get(INTENT) or {}

@@ -67,6 +67,10 @@ HELDOUT_FRESH10 = REPO_ROOT / "bench" / "heldout_fresh10.tsv"
 # and a body area alone as beyond the article and 12 questions on the clinic's hours,
 # address and phone; measured once before and once after that session's NLU change.
 HELDOUT_FRESH11 = REPO_ROOT / "bench" / "heldout_fresh11.tsv"
+# A twelfth, written on 2026-11-28 (twelfth session) to the same contract, a third of it from
+# travellers and people busy with life events, a third very short phone messages; measured
+# once before that session's changes (beyond-the-article data, ArticleGapGate) and once after.
+HELDOUT_FRESH12 = REPO_ROOT / "bench" / "heldout_fresh12.tsv"
 # Questions about the clinic's hours, address and phone (ask_clinic_details, answered from
 # clinic.yml): 30 of one writer's 130, kept out of training (eleventh session).
 CLINIC_DETAILS = REPO_ROOT / "bench" / "clinic_details.tsv"
@@ -82,6 +86,7 @@ FRESH_SETS = {
     "heldout_fresh9": HELDOUT_FRESH9,
     "heldout_fresh10": HELDOUT_FRESH10,
     "heldout_fresh11": HELDOUT_FRESH11,
+    "heldout_fresh12": HELDOUT_FRESH12,
     "clinic_details": CLINIC_DETAILS,
 }
 RESULTS = REPO_ROOT / "bench" / "results"

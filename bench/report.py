@@ -202,6 +202,7 @@ FRESH_SETS = (
     ("heldout_fresh9", "ninth fresh set"),
     ("heldout_fresh10", "tenth fresh set"),
     ("heldout_fresh11", "eleventh fresh set"),
+    ("heldout_fresh12", "twelfth fresh set"),
 )
 
 

@@ -8,8 +8,9 @@ the conditions one. A classifier over words weighs the many shared words against
 that decides; these patterns look only at that one. The pipeline's ArticleGapGate
 (components/article_gap_gate.py) turns a FAQ guess into `ask_beyond_article` when one of
 them matches. Checked against every labelled training example (tests/unit/test_article_gaps.py):
-outside the beyond-the-article intent they match only symptom reports, which the gate never
-touches, and a price question with a schedule in it, which it leaves to the price answer.
+outside the beyond-the-article intent they match only symptom reports and a booking wish,
+which the gate never sees (it acts on FAQ guesses alone), and price questions with a
+schedule in them, which it leaves to the price answer.
 """
 
 from __future__ import annotations

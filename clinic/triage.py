@@ -141,10 +141,17 @@ _BODY_PART = (
     r"(skin|face|cheeks?|cheekbones?|chin|nose|forehead|neck|lips?|eyes?|jaw\w*|chest|back|scalp|"
     r"hands?|arms?|legs?|thighs?|stomach|temples?|sides?|hairline|mouth|brows?|eyebrows?|upper lip|cheekbones?)"
 )
+# Things people plan around ("a wedding to attend 5 days after", "I've got a meeting"):
+# named with a treatment, they are the visitor's plans, not a change of the skin.
+_EVENTS = (
+    r"wedding|party|event|holiday|trip|flight|meeting|interview|presentation|shoot|photos?|date|exam|"
+    r"conference|graduation|birthday|concert|festival|gig|dinner"
+)
 _OWN_SKIN_NOW = re.compile(
     # "my skin feels", "one cheek is", or "skin feels ..." as the whole message's subject.
     rf"(\b(my|her|his|the|one|both|left|right|other)\s+|^\W*|[.!?,;]\s*){_BODY_PART}\s+"
-    r"(is|are|looks?|feels?|has|keeps?|went|got|still|seems?)\b|\bi look\b|\bi(?:'?ve| have) got\b|\bstill\b|"
+    r"(is|are|looks?|feels?|has|keeps?|went|got|still|seems?)\b|\bi look\b|"
+    rf"\bi(?:'?ve| have) got\b(?!\s+(a|an|my|the|this|some)\s+(\w+\s+)?({_EVENTS})\b)|\bstill\b|"
     # "face was numb, now just tingly": the past tense only as the clause's own subject.
     rf"(^\W*|[.!?,;]\s*){_BODY_PART}\s+(was|were)\b|"
     rf"\b(when|if) i (touch|press|run|rub|wash|smile|move)\b|"
@@ -300,6 +307,10 @@ _DATE_SET_FROM = re.compile(
     r"\b(flying|leaving)\s+$",
     re.IGNORECASE,
 )
+# "a wedding to attend 5 days after", "work dinner to go to 3 days after": an event named
+# just before, which the visitor plans around ("went to a party 2 days after" was one).
+_EVENT_SET_FROM = re.compile(rf"\b({_EVENTS})\b(\s+\w+){{0,3}}\s+$", re.IGNORECASE)
+_WENT = re.compile(r"\b(went|attended|was at|were at|had to go)\b", re.IGNORECASE)
 _IDEA = re.compile(r"\b(bad|good) idea\b", re.IGNORECASE)
 
 
@@ -311,7 +322,9 @@ def _counts_from_treatment_to_come(match: re.Match[str], text: str) -> bool:
         # "can I put makeup on right after?", "serum right after needling, good idea?"
         return bool(_AFTERCARE_QUESTION.search(text) or _IDEA.search(text))
     planning = bool(_AHEAD.search(text) or _AFTERCARE_QUESTION.search(text))
-    return planning and bool(_DATE_SET_FROM.search(text[: match.start()]))
+    before = text[: match.start()]
+    event_ahead = bool(_EVENT_SET_FROM.search(before)) and not _WENT.search(before)
+    return planning and (bool(_DATE_SET_FROM.search(before)) or event_ahead)
 
 
 def _since_treatment(text: str) -> bool:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Text, Union
 
 import numpy as np
-from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
@@ -28,6 +28,7 @@ from sklearn.pipeline import Pipeline
 from clinic import text_features
 from clinic.paths import REPO_ROOT
 from components import domain_model, model_files, sentence_encoder
+from components.base import StoredComponent
 from components.verdict import overrule
 
 logger = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ def _corpus_paths(config: Dict[Text, Any]) -> List[Path]:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
-class DomainGate(GraphComponent):
+class DomainGate(StoredComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {
@@ -92,21 +93,9 @@ class DomainGate(GraphComponent):
         resource: Resource,
         model: Optional[Union[domain_model.DomainModel, Pipeline]] = None,
     ) -> None:
-        self._config = config
-        self._model_storage = model_storage
-        self._resource = resource
+        super().__init__(config, model_storage, resource)
         self._model = model
         self._encode = _encoder_for(model)
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> DomainGate:
-        return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
         in_domain, own_negatives = [], []

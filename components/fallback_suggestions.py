@@ -18,12 +18,9 @@ labels offered are listed in the parse result under `suggested` (bench, staff, t
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Sequence, Text, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Text, Tuple
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.constants import RESPONSE_SELECTOR_PROPERTY_NAME, RESPONSE_SELECTOR_RANKING_KEY
 from rasa.shared.nlu.constants import (
     INTENT,
@@ -36,6 +33,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from clinic.texts import MessageError, load_messages, suggestion_questions
 from clinic.topics import SUGGESTED_INTENTS
+from components.base import ConfiguredComponent
 from components.choice_entities import add_choice_entities
 from components.domain_gate import DOMAIN_KEY
 
@@ -98,7 +96,7 @@ def best_intent(intent_ranking: Sequence[Dict[str, Any]]) -> str:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class FallbackSuggestions(GraphComponent):
+class FallbackSuggestions(ConfiguredComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         # The buttons come from the classifier's three best labels: further down its guesses
@@ -108,19 +106,10 @@ class FallbackSuggestions(GraphComponent):
         # the cost?".
         return {"among": 3, "min_in_domain": 0.5}
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
-        self._among = int(config["among"])
-        self._min_in_domain = float(config["min_in_domain"])
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> FallbackSuggestions:
-        return cls(config)
+    def __init__(self, config: Optional[Dict[Text, Any]] = None) -> None:
+        super().__init__(config)
+        self._among = int(self._config["among"])
+        self._min_in_domain = float(self._config["min_in_domain"])
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

@@ -15,7 +15,7 @@ import warnings
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
@@ -40,6 +40,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from clinic import text_features
 from components import intent_model, model_files, sentence_encoder
+from components.base import StoredComponent
 
 logger = logging.getLogger(__name__)
 MODEL_FILE = "intent_model.joblib"
@@ -52,7 +53,7 @@ RANKING_LENGTH = 10  # as DIET's default: enough for the staff console and the f
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
-class SparseIntentClassifier(GraphComponent):
+class SparseIntentClassifier(StoredComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {
@@ -78,21 +79,9 @@ class SparseIntentClassifier(GraphComponent):
         resource: Resource,
         stored: Optional[Dict[str, Any]] = None,
     ) -> None:
-        self._config = config
-        self._model_storage = model_storage
-        self._resource = resource
+        super().__init__(config, model_storage, resource)
         self._stored = stored or {}
         self._encode: Optional[intent_model.Encode] = None
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> SparseIntentClassifier:
-        return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
         texts, labels = [], []

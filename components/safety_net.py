@@ -20,10 +20,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Dict, List, Sequence, Tuple
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
@@ -37,6 +34,7 @@ from clinic.triage import (
     speaks_of_own_treatment,
     triage,
 )
+from components.base import ConfiguredComponent
 from components.verdict import overrule
 
 logger = logging.getLogger(__name__)
@@ -52,7 +50,7 @@ def _clinic_signs() -> Sequence[Sign]:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class RedFlagSafetyNet(GraphComponent):
+class RedFlagSafetyNet(ConfiguredComponent):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         # The FallbackClassifier's threshold (config.yml): below it the visitor would get
@@ -64,19 +62,6 @@ class RedFlagSafetyNet(GraphComponent):
         # message from someone just treated that the classifier confidently read as
         # something else (over every labelled bench text, nothing but red flags scored this high).
         return {"unsure_below": 0.5, "report_among_best": 2, "report_min_words": 5, "second_opinion_at": 0.95}
-
-    def __init__(self, config: Dict[str, Any]) -> None:
-        self._config = {**self.get_default_config(), **config}
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> RedFlagSafetyNet:
-        return cls(config)
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

@@ -13,12 +13,9 @@ included.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.constants import (
     RESPONSE_SELECTOR_PREDICTION_KEY,
     RESPONSE_SELECTOR_PROPERTY_NAME,
@@ -35,6 +32,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from clinic.texts import MessageError, load_messages, topic_questions
 from clinic.topics import FAQ_TOPICS
+from components.base import ConfiguredComponent
 from components.choice_entities import add_choice_entities
 
 RETRIEVAL_INTENT = "faq"
@@ -66,7 +64,7 @@ def close_pair(ranking: List[Dict[str, Any]], margin: float) -> List[str]:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class TopicClarifier(GraphComponent):
+class TopicClarifier(ConfiguredComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         # Chosen by 5-fold cross-validation on the training data (README, "Ask instead of
@@ -74,18 +72,9 @@ class TopicClarifier(GraphComponent):
         # wrong more often than it delayed a right answer (3.5% vs 2.9% of FAQ questions).
         return {"margin": 0.1}
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
-        self._margin = float(config["margin"])
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> TopicClarifier:
-        return cls(config)
+    def __init__(self, config: Optional[Dict[Text, Any]] = None) -> None:
+        super().__init__(config)
+        self._margin = float(self._config["margin"])
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

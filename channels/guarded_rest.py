@@ -35,7 +35,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels import live, store_outage
+from channels import action_results, live, store_outage
 from channels.payload import SENDER_PATTERN, PayloadError, TooLong, check_payload, plain_text_unless_command
 from channels.replay import replies_to
 from clinic.limits import MAX_MESSAGE_CHARS, effective_rate_limits
@@ -46,6 +46,9 @@ from storage.handoffs import HandoffStore
 from storage.rate_limits import RateLimiter, Verdict, counts_from_env
 
 logger = logging.getLogger(__name__)
+# Every Rasa server serving visitors loads this channel (credentials.yml): the place to
+# make Rasa's check of action server replies cheap (channels/action_results.py).
+action_results.install()
 
 
 UPDATES_PER_VISITOR_PER_MINUTE = 60

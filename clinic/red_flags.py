@@ -105,6 +105,10 @@ class Sign:
     # Phrasings that stand for a fever (chills, shivers) and that a measured normal
     # temperature given after them answers: "a shivery moment, but my temperature is 36.5".
     answered_by_normal_temperature: Tuple[Tuple[str, ...], ...] = ()
+    # Words anywhere in a phrasing's clause that say it happened somewhere else, not after
+    # the treatment: "I fainted at my last blood test, is there numbing?" is a question
+    # from someone who fears needles.
+    unless_in_clause: Tuple[Tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -183,6 +187,7 @@ def parse_sign(key: str, entry: Any, path: Path = RED_FLAGS_PATH) -> Sign:
         bool(entry.get("described")),
         _phrasings(entry.get("unless_turned_by") or [], where),
         _phrasings(entry.get("answered_by_normal_temperature") or [], where),
+        _phrasings(entry.get("unless_in_clause") or [], where),
     )
 
 
@@ -309,11 +314,33 @@ def _followed(start: int, length: int, tokens: _Tokens, after: Sequence[Sequence
     return any(_find(words, window) for words in after)
 
 
+# Words that tie a clause to the treatment or to the time since it: "the needling felt like a
+# hundred injections and I nearly fainted" is a faint during the treatment, whatever else the
+# clause names.
+_TREATMENT_OR_SINCE = tuple(
+    (word,)
+    for word in (
+        "needl*", "microneedl*", "micro", "treatment*", "session*", "procedure*", "appointment*", "clinic",
+        "after", "afterwards", "since", "today", "tonight", "yesterday", "now", "still", "home",
+    )
+)  # fmt: skip
+
+
+def _happened_elsewhere(start: int, tokens: _Tokens, elsewhere: Sequence[Sequence[str]]) -> bool:
+    """One of `elsewhere` in the clause of the match at `start`, and nothing there ties it to
+    the treatment."""
+    clause = tokens.clause[start]
+    words = _Tokens([word for i, word in enumerate(tokens.words) if tokens.clause[i] == clause])
+    named_elsewhere = any(_find(phrasing, words) for phrasing in elsewhere)
+    return named_elsewhere and not any(_find(phrasing, words) for phrasing in _TREATMENT_OR_SINCE)
+
+
 def _first_match(
     phrasings: Sequence[Sequence[str]],
     tokens: _Tokens,
     mild: Sequence[Sequence[str]] = (),
     after: Sequence[Sequence[str]] = (),
+    elsewhere: Sequence[Sequence[str]] = (),
 ) -> Optional[str]:
     for phrasing in phrasings:
         if not tokens.positions(phrasing[0]):
@@ -322,6 +349,8 @@ def _first_match(
             if _negated(start, tokens, phrasing) or (mild and _mild(start, tokens, mild)):
                 continue
             if after and _followed(start, len(phrasing), tokens, after):
+                continue
+            if elsewhere and _happened_elsewhere(start, tokens, elsewhere):
                 continue
             return " ".join(tokens.words[start : start + len(phrasing)])
     return None
@@ -520,7 +549,7 @@ def find_red_flags(text: str, signs: Optional[Sequence[Sign]] = None) -> List[Re
         phrasings: Sequence[Tuple[str, ...]] = sign.phrasings
         if sign.answered_by_normal_temperature:
             phrasings = _unanswered(phrasings, sign.answered_by_normal_temperature, tokens, text or "")
-        evidence = _first_match(phrasings, tokens, sign.unless_asked, sign.unless_followed_by)
+        evidence = _first_match(phrasings, tokens, sign.unless_asked, sign.unless_followed_by, sign.unless_in_clause)
         if evidence is None and sign.together:
             # The first group names the symptom; the later ones qualify it and can be turned round.
             before = [sign.unless_mild, *[(*sign.unless_mild, *sign.unless_turned_by)] * (len(sign.together) - 1)]

@@ -1,5 +1,8 @@
 """The red-flag matcher: each sign, typos, negation, temperatures, words far apart."""
 
+import csv
+from pathlib import Path
+
 import pytest
 
 from clinic.red_flags import (
@@ -1405,3 +1408,53 @@ def test_panting_and_being_out_of_it_are_read(text, sign):
 
 def test_painting_and_patting_are_not_panting():
     assert keys("I've been patting the balm on gently and painting my nails") == set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i fainted at my last blood test lol so pls tell me theres some kind of anesthetic involved",
+        "i always pass out with injections, can i still have it",
+        "I fainted at the dentist once, does it hurt",
+        "i get dizzy and light-headed at blood tests, will i be ok",
+        "my husband goes woozy with vaccines, can he lie down for it?",
+    ],
+)
+def test_a_faint_at_a_blood_test_or_a_jab_told_before_a_treatment_is_a_question(text):
+    assert "faint_confused" not in keys(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I never faint at blood tests but I passed out after my session",
+        "the needling felt like a hundred injections and I nearly fainted",
+        "felt faint in the car home, I'm usually fine with jabs",
+        "dizzy since yesterday, I never get like this even with injections",
+        "fainted at home tonight, I'd had my bloods done the week before",
+        "i passed out after my blood test today and had microneedling this morning",
+    ],
+)
+def test_a_faint_after_the_treatment_counts_whatever_jab_is_named_beside_it(text):
+    assert "faint_confused" in keys(text)
+
+
+def _needle_fear_set() -> list:
+    path = Path(__file__).resolve().parents[2] / "bench" / "needle_fear.tsv"
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader((line for line in handle if not line.startswith("#")), delimiter="\t"))
+
+
+def test_every_faint_after_a_treatment_in_the_needle_fear_set_is_a_red_flag():
+    after = [row["text"] for row in _needle_fear_set() if row["kind"] == "after"]
+    assert len(after) == 50
+    assert [text for text in after if "faint_confused" not in keys(text)] == []
+
+
+def test_most_questions_from_people_who_faint_at_blood_tests_get_no_emergency_reply():
+    # Over-escalation is the side the list errs on: a question that names the needling in
+    # the same clause as the faint ("can I still have it if I pass out around needles?")
+    # still escalates. Before the rule, 33 of these 50 escalated; with it, 14 (README).
+    before = [row["text"] for row in _needle_fear_set() if row["kind"] == "before"]
+    assert len(before) == 50
+    assert sum("faint_confused" in keys(text) for text in before) <= 14

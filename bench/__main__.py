@@ -71,6 +71,10 @@ HELDOUT_FRESH11 = REPO_ROOT / "bench" / "heldout_fresh11.tsv"
 # travellers and people busy with life events, a third very short phone messages; measured
 # once before that session's changes (beyond-the-article data, ArticleGapGate) and once after.
 HELDOUT_FRESH12 = REPO_ROOT / "bench" / "heldout_fresh12.tsv"
+# A thirteenth, written on 2026-11-28 (thirteenth session) by second-language writers,
+# visitors over 60 and people asking for someone else; measured once before that session's
+# NLU changes.
+HELDOUT_FRESH13 = REPO_ROOT / "bench" / "heldout_fresh13.tsv"
 # Questions about the clinic's hours, address and phone (ask_clinic_details, answered from
 # clinic.yml): 30 of one writer's 130, kept out of training (eleventh session).
 CLINIC_DETAILS = REPO_ROOT / "bench" / "clinic_details.tsv"
@@ -87,6 +91,7 @@ FRESH_SETS = {
     "heldout_fresh10": HELDOUT_FRESH10,
     "heldout_fresh11": HELDOUT_FRESH11,
     "heldout_fresh12": HELDOUT_FRESH12,
+    "heldout_fresh13": HELDOUT_FRESH13,
     "clinic_details": CLINIC_DETAILS,
 }
 RESULTS = REPO_ROOT / "bench" / "results"

@@ -203,6 +203,7 @@ FRESH_SETS = (
     ("heldout_fresh10", "tenth fresh set"),
     ("heldout_fresh11", "eleventh fresh set"),
     ("heldout_fresh12", "twelfth fresh set"),
+    ("heldout_fresh13", "thirteenth fresh set"),
 )
 
 

@@ -210,6 +210,8 @@ _SPOKEN_AS = {"comma": ",", "semicolon": ";", "question mark": "?"}
 # A denial of one-word items joined by commas and a final "or"/"nor" ("no rash, bumps or
 # welts"); with "and" the list may not all be denied ("no fever, pus and swelling"), so not.
 _DENIED_LIST = re.compile(r"\b(?:no|not any|without|never had)\s+[a-z]+(?:\s*,\s*[a-z]+)+,?\s+n?or\b")
+# "risk of scarring, bruising or infection": one question about a short list, the same way.
+_ASKED_LIST = re.compile(r"\b(?:risks?|chances?|possibility) of\s+[a-z]+(?:\s*,\s*[a-z]+)+,?\s+(?:or|and)\b")
 
 
 def _normalise(text: str) -> str:
@@ -219,6 +221,7 @@ def _normalise(text: str) -> str:
     text = _SPOKEN_PUNCTUATION.sub(lambda match: _SPOKEN_AS.get(match[1], "."), text)
     # "no bumps, welts or rash": one denial of a short list, so its commas don't end the clause.
     text = _DENIED_LIST.sub(lambda match: match[0].replace(",", ""), text)
+    text = _ASKED_LIST.sub(lambda match: match[0].replace(",", ""), text)
     return re.sub(r"'(?=[a-z])", "", text)  # "won't" -> "wont", "can't" -> "cant"
 
 
@@ -294,14 +297,14 @@ def _negated(start: int, tokens: _Tokens, phrasing: Sequence[str]) -> bool:
 _EMPHASIS_AFTER_NO = frozenset({"joke", "joking", "kidding", "lie", "lying", "cap", "exaggeration", "exaggerating"})
 
 
-def _mild(start: int, tokens: _Tokens, mild: Sequence[Sequence[str]]) -> bool:
+def _mild(start: int, tokens: _Tokens, mild: Sequence[Sequence[str]], over_a_list: bool = False) -> bool:
     clause = tokens.clause[start]
+    begin = start - 3
+    if over_a_list and start >= 2 and tokens.words[start - 1] in ("or", "and"):
+        # "risk of peeling or infection": what is asked about is every item of the list.
+        begin -= 2
     window = _Tokens(
-        [
-            w
-            for i, w in enumerate(tokens.words[max(0, start - 3) : start], max(0, start - 3))
-            if tokens.clause[i] == clause
-        ]
+        [w for i, w in enumerate(tokens.words[max(0, begin) : start], max(0, begin)) if tokens.clause[i] == clause]
     )
     return any(_find(words, window) for words in mild)
 
@@ -341,12 +344,13 @@ def _first_match(
     mild: Sequence[Sequence[str]] = (),
     after: Sequence[Sequence[str]] = (),
     elsewhere: Sequence[Sequence[str]] = (),
+    asked: bool = False,
 ) -> Optional[str]:
     for phrasing in phrasings:
         if not tokens.positions(phrasing[0]):
             continue  # most phrasings' first word is not in the message: no need to look further
         for start in _find(phrasing, tokens):
-            if _negated(start, tokens, phrasing) or (mild and _mild(start, tokens, mild)):
+            if _negated(start, tokens, phrasing) or (mild and _mild(start, tokens, mild, asked)):
                 continue
             if after and _followed(start, len(phrasing), tokens, after):
                 continue
@@ -549,7 +553,9 @@ def find_red_flags(text: str, signs: Optional[Sequence[Sign]] = None) -> List[Re
         phrasings: Sequence[Tuple[str, ...]] = sign.phrasings
         if sign.answered_by_normal_temperature:
             phrasings = _unanswered(phrasings, sign.answered_by_normal_temperature, tokens, text or "")
-        evidence = _first_match(phrasings, tokens, sign.unless_asked, sign.unless_followed_by, sign.unless_in_clause)
+        evidence = _first_match(
+            phrasings, tokens, sign.unless_asked, sign.unless_followed_by, sign.unless_in_clause, asked=True
+        )
         if evidence is None and sign.together:
             # The first group names the symptom; the later ones qualify it and can be turned round.
             before = [sign.unless_mild, *[(*sign.unless_mild, *sign.unless_turned_by)] * (len(sign.together) - 1)]

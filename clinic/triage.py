@@ -163,7 +163,7 @@ _OWN_SKIN_NOW = re.compile(
 _AHEAD = re.compile(
     r"\bwill (i|my|it|the|there)\b|\bhow long will\b|\bwould (it|this|i)\b|\b(can|could) (it|you|this|micro\w*)\b|"
     r"\bdoes (it|this|micro\w*)\b|\bafterwards\b|\bgoing to\b|\bbefore (my|the)\b|\bcan i still get\b|\bget it done\b|"
-    r"\bif i (book|have|get|do)\b",
+    r"\bif i (book|have|get|do)\b|\bhow long (does|do) (the|it|this|redness|irritation|swelling)\b",
     re.IGNORECASE,
 )
 # Asking whether the treatment suits the visitor's skin as it is ("blotchy cheeks, worth

@@ -1458,3 +1458,31 @@ def test_most_questions_from_people_who_faint_at_blood_tests_get_no_emergency_re
     before = [row["text"] for row in _needle_fear_set() if row["kind"] == "before"]
     assert len(before) == 50
     assert sum("faint_confused" in keys(text) for text in before) <= 14
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my mum is asking if there is risk of peeling or infection",
+        "any risk of scarring, bruising or infection",
+        "is there a chance of swelling and infection afterwards",
+    ],
+)
+def test_every_item_of_a_list_asked_about_is_asked_about(text):
+    assert "pus" not in keys(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["my face is red and infected", "it looks infected or something", "red, sore and infected since monday"]
+)
+def test_an_infection_in_a_list_told_is_still_told(text):
+    assert "pus" in keys(text)
+
+
+def test_how_long_the_redness_lasts_asked_for_someone_with_a_date_ahead_is_a_question():
+    text = "my wife has a wedding to attend next week, how long does the redness usually last after microneedling?"
+    assert not is_after_treatment_report(text)
+
+
+def test_how_long_the_redness_lasts_asked_days_after_a_treatment_is_still_a_report():
+    assert is_after_treatment_report("had microneedling 3 days ago, how long does the redness last? still very red")

@@ -25,7 +25,13 @@ MISSED_CANDIDATES = [
     "skin prick collagen party thing, what is it basically",
 ]
 TOPIC = "what_is"
-PHONE_MESSAGE = "can someone ring me on 212 555 0188 about the needle stuff"
+# Questions with a phone number in them that the model has misread, so the review lists one
+# (at least one must be; "can someone ring me on ..." is understood as a call-back wish now).
+PHONE_NUMBER = "212 555 0188"
+PHONE_MESSAGES = [
+    f"prickly face gadget thingy, {PHONE_NUMBER} is my cell, explain??",
+    f"{PHONE_NUMBER} here, that pokey facial gizmo, wots the deal",
+]
 
 
 def project_copy(tmp: Path) -> Path:
@@ -67,11 +73,12 @@ def test_missed_question_is_reviewed_labelled_trained_and_answered_live(tmp_path
             for text in MISSED_CANDIDATES:
                 bot.say(sender, text)
         bot.say(visitors[2], "what is micro-needling?")
-        bot.say(visitors[2], PHONE_MESSAGE)
+        for text in PHONE_MESSAGES:
+            bot.say(visitors[2], text)
 
         # 1. Review: grouped and counted, phone masked, answered questions not listed.
         listing = _staff(["-m", "staff", "review"], env)
-        assert "212 555 0188" not in listing and "[phone]" in listing
+        assert PHONE_NUMBER not in listing and "[phone]" in listing
         assert "what is micro-needling" not in listing.lower()
         export_file = tmp_path / "review.csv"
         _staff(["-m", "staff", "review", "--export", str(export_file)], env)
@@ -120,7 +127,7 @@ def test_missed_question_is_reviewed_labelled_trained_and_answered_live(tmp_path
         conversations = _staff(["-m", "staff", "conversations", "list"], env)
         assert all(sender in conversations for sender in visitors)
         transcript = _staff(["-m", "staff", "conversations", "show", visitors[2]], env)
-        assert "[phone]" in transcript and "212 555 0188" not in transcript
+        assert "[phone]" in transcript and PHONE_NUMBER not in transcript
         assert "what is micro-needling?" in transcript
 
 

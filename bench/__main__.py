@@ -75,6 +75,9 @@ HELDOUT_FRESH12 = REPO_ROOT / "bench" / "heldout_fresh12.tsv"
 # visitors over 60 and people asking for someone else; measured once before that session's
 # NLU changes.
 HELDOUT_FRESH13 = REPO_ROOT / "bench" / "heldout_fresh13.tsv"
+# A fourteenth, written at the end of the thirteenth session (people shopping around, men and
+# first-timers, fast phone typing); measured once, blind, with that session's final model.
+HELDOUT_FRESH14 = REPO_ROOT / "bench" / "heldout_fresh14.tsv"
 # Questions about the clinic's hours, address and phone (ask_clinic_details, answered from
 # clinic.yml): 30 of one writer's 130, kept out of training (eleventh session).
 CLINIC_DETAILS = REPO_ROOT / "bench" / "clinic_details.tsv"
@@ -92,6 +95,7 @@ FRESH_SETS = {
     "heldout_fresh11": HELDOUT_FRESH11,
     "heldout_fresh12": HELDOUT_FRESH12,
     "heldout_fresh13": HELDOUT_FRESH13,
+    "heldout_fresh14": HELDOUT_FRESH14,
     "clinic_details": CLINIC_DETAILS,
 }
 RESULTS = REPO_ROOT / "bench" / "results"

@@ -204,6 +204,7 @@ FRESH_SETS = (
     ("heldout_fresh11", "eleventh fresh set"),
     ("heldout_fresh12", "twelfth fresh set"),
     ("heldout_fresh13", "thirteenth fresh set"),
+    ("heldout_fresh14", "fourteenth fresh set"),
 )
 
 

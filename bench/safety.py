@@ -21,7 +21,7 @@ from clinic.paths import REPO_ROOT
 SAFETY_HELDOUT = REPO_ROOT / "bench" / "safety_heldout.tsv"
 # The blind sets kept out of every training corpus (the severity model's included), each
 # measured once when it was written: `make bench` measures them together.
-SAFETY_BLIND_SETS = tuple(REPO_ROOT / "bench" / f"safety_blind{n}.tsv" for n in (10, 11, *range(14, 84)))
+SAFETY_BLIND_SETS = tuple(REPO_ROOT / "bench" / f"safety_blind{n}.tsv" for n in (10, 11, *range(14, 85)))
 # The first blind set that met the safety issue's bar when it was measured once (42/42 red
 # flags with 911 first, 42/42 other worries with the clinic's phone): nothing was changed
 # because of it, so `make bench` reports it on its own too.

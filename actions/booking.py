@@ -278,8 +278,12 @@ class AskAction(Action, abc.ABC):
                 question=words(f"question_{self.slot}"),
             )
             return []
-        say(dispatcher, f"ask_{self.slot}", name=tracker.get_slot("name"))
+        say(dispatcher, self.question_key(tracker), name=tracker.get_slot("name"))
         return []
+
+    def question_key(self, tracker: Tracker) -> str:
+        """The messages.yml key of this slot's question."""
+        return f"ask_{self.slot}"
 
 
 class ActionAskName(AskAction):
@@ -294,6 +298,10 @@ class ActionAskName(AskAction):
             say(dispatcher, "requests_unavailable")
             return [SlotSet("requested_slot", None), *[SlotSet(s, None) for s in BOOKING_SLOTS]]
         return await super().run(dispatcher, tracker, domain)
+
+    def question_key(self, tracker: Tracker) -> str:
+        # "Happy to help you book a visit" is the wrong welcome for a call-back request.
+        return "ask_name_callback" if tracker.active_loop_name == "callback_form" else "ask_name"
 
 
 def requests_can_be_stored() -> bool:

@@ -260,6 +260,17 @@ def _in_form(make_tracker, form_name, slots=None, text=""):
     return tracker
 
 
+@pytest.mark.parametrize(
+    "form, welcome, not_said",
+    [("booking_form", "help you book a visit", "call you back"), ("callback_form", "can call you back", "book")],
+)
+def test_the_first_question_welcomes_the_request_the_visitor_made(dispatcher, make_tracker, form, welcome, not_said):
+    run(ActionAskName(), dispatcher, _in_form(make_tracker, form))
+    [message] = dispatcher.messages
+    assert welcome in message["text"] and "What's your name?" in message["text"]
+    assert not_said not in message["text"]
+
+
 def test_stop_in_the_call_back_form_gets_its_own_words(dispatcher, make_tracker):
     run(ActionCancelBooking(), dispatcher, _in_form(make_tracker, "callback_form", {"name": "Jane"}))
     [message] = dispatcher.messages

@@ -109,6 +109,9 @@ class Sign:
     # the treatment: "I fainted at my last blood test, is there numbing?" is a question
     # from someone who fears needles.
     unless_in_clause: Tuple[Tuple[str, ...], ...] = ()
+    # Words that tie such a clause to the treatment or the time since it, so the match counts
+    # after all: "the needling felt like a hundred injections and I nearly fainted".
+    still_when_in_clause: Tuple[Tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -188,6 +191,7 @@ def parse_sign(key: str, entry: Any, path: Path = RED_FLAGS_PATH) -> Sign:
         _phrasings(entry.get("unless_turned_by") or [], where),
         _phrasings(entry.get("answered_by_normal_temperature") or [], where),
         _phrasings(entry.get("unless_in_clause") or [], where),
+        _phrasings(entry.get("still_when_in_clause") or [], where),
     )
 
 
@@ -317,25 +321,15 @@ def _followed(start: int, length: int, tokens: _Tokens, after: Sequence[Sequence
     return any(_find(words, window) for words in after)
 
 
-# Words that tie a clause to the treatment or to the time since it: "the needling felt like a
-# hundred injections and I nearly fainted" is a faint during the treatment, whatever else the
-# clause names.
-_TREATMENT_OR_SINCE = tuple(
-    (word,)
-    for word in (
-        "needl*", "microneedl*", "micro", "treatment*", "session*", "procedure*", "appointment*", "clinic",
-        "after", "afterwards", "since", "today", "tonight", "yesterday", "now", "still", "home",
-    )
-)  # fmt: skip
-
-
-def _happened_elsewhere(start: int, tokens: _Tokens, elsewhere: Sequence[Sequence[str]]) -> bool:
-    """One of `elsewhere` in the clause of the match at `start`, and nothing there ties it to
-    the treatment."""
+def _happened_elsewhere(
+    start: int, tokens: _Tokens, elsewhere: Sequence[Sequence[str]], tied: Sequence[Sequence[str]]
+) -> bool:
+    """One of `elsewhere` in the clause of the match at `start`, and nothing of `tied` there
+    ties it to the treatment."""
     clause = tokens.clause[start]
     words = _Tokens([word for i, word in enumerate(tokens.words) if tokens.clause[i] == clause])
     named_elsewhere = any(_find(phrasing, words) for phrasing in elsewhere)
-    return named_elsewhere and not any(_find(phrasing, words) for phrasing in _TREATMENT_OR_SINCE)
+    return named_elsewhere and not any(_find(phrasing, words) for phrasing in tied)
 
 
 def _first_match(
@@ -344,6 +338,7 @@ def _first_match(
     mild: Sequence[Sequence[str]] = (),
     after: Sequence[Sequence[str]] = (),
     elsewhere: Sequence[Sequence[str]] = (),
+    tied: Sequence[Sequence[str]] = (),
     asked: bool = False,
 ) -> Optional[str]:
     for phrasing in phrasings:
@@ -354,7 +349,7 @@ def _first_match(
                 continue
             if after and _followed(start, len(phrasing), tokens, after):
                 continue
-            if elsewhere and _happened_elsewhere(start, tokens, elsewhere):
+            if elsewhere and _happened_elsewhere(start, tokens, elsewhere, tied):
                 continue
             return " ".join(tokens.words[start : start + len(phrasing)])
     return None
@@ -554,7 +549,13 @@ def find_red_flags(text: str, signs: Optional[Sequence[Sign]] = None) -> List[Re
         if sign.answered_by_normal_temperature:
             phrasings = _unanswered(phrasings, sign.answered_by_normal_temperature, tokens, text or "")
         evidence = _first_match(
-            phrasings, tokens, sign.unless_asked, sign.unless_followed_by, sign.unless_in_clause, asked=True
+            phrasings,
+            tokens,
+            sign.unless_asked,
+            sign.unless_followed_by,
+            sign.unless_in_clause,
+            sign.still_when_in_clause,
+            asked=True,
         )
         if evidence is None and sign.together:
             # The first group names the symptom; the later ones qualify it and can be turned round.
